@@ -1,0 +1,1 @@
+# milters/dkim/local.mk - (filled by its issue)

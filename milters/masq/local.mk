@@ -1,0 +1,1 @@
+# milters/masq/local.mk

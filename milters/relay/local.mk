@@ -1,0 +1,1 @@
+# milters/relay/local.mk - (filled by its issue)

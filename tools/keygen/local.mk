@@ -1,0 +1,1 @@
+# tools/keygen/local.mk - (filled by its issue)

@@ -1,0 +1,1 @@
+# tools/mc/local.mk - (filled by its issue)
