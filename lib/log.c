@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static bool to_stderr = true;
-static int max_level = LOG_INFO;
+static _Atomic int max_level = LOG_INFO;
 static const char *log_ident = "milterkit";
 
 static const struct { const char *name; int value; } facilities[] = {

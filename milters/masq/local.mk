@@ -1,1 +1,8 @@
-# milters/masq/local.mk
+# milters/masq/local.mk - milterkit-masq.
+sbin_PROGRAMS += milters/masq/milterkit-masq
+milters_masq_milterkit_masq_SOURCES = \
+	milters/masq/main.c \
+	milters/masq/masq_settings.c milters/masq/masq_settings.h \
+	milters/masq/masq_milter.c milters/masq/masq_milter.h \
+	milters/masq/masq_policy.c milters/masq/masq_policy.h
+milters_masq_milterkit_masq_LDADD = $(MK_LIBS)

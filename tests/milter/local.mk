@@ -1,1 +1,12 @@
-# tests/milter/local.mk
+# tests/milter/local.mk - milter-level tests: daemons started with a test
+# config and driven over the milter protocol by tests/milter/milterclient.py.
+# Each test is a script tests/milter/NAME.py added to MILTER_TESTS in a
+# fragment of its own.
+MILTER_TESTS =
+EXTRA_DIST += tests/milter/milterclient.py tests/milter/daemon.py
+include tests/milter/core.mk
+include tests/milter/masq.mk
+include tests/milter/relay.mk
+include tests/milter/dkim.mk
+TESTS += $(MILTER_TESTS)
+EXTRA_DIST += $(MILTER_TESTS)

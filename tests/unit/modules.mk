@@ -1,2 +1,6 @@
-# tests/unit/modules.mk - unit test programs of the lib/ modules.
-# (cmocka; link with $(UNIT_LDADD).  Add yours below, one block per module.)
+# tests/unit/modules.mk - unit test programs of the lib/ modules, one
+# fragment per group so that each group's owner edits only its own.
+include tests/unit/core.mk
+include tests/unit/addr.mk
+include tests/unit/net.mk
+include tests/unit/dkim.mk

@@ -1,1 +1,1 @@
-# tools/keygen/local.mk - (filled by its issue)
+# tools/keygen/local.mk

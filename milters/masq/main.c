@@ -1,0 +1,22 @@
+/* main.c - milterkit-masq: header and envelope masquerading milter. */
+#include "config.h"
+
+#include "daemon.h"
+#include "masq_milter.h"
+#include "masq_policy.h"
+#include "masq_settings.h"
+
+int main(int argc, char **argv)
+{
+    const daemon_part part = {
+        .name = "masq",
+        .summary = "Rewrites internal sender addresses to the site's domain, as sendmail's "
+                   "masquerading does.",
+        .schema = &masq_schema,
+        .desc = &masq_milter_desc,
+        .prepare = masq_policy_prepare,
+        .release = masq_policy_release,
+    };
+
+    return daemon_main(&part, argc, argv);
+}

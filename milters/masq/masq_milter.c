@@ -1,0 +1,294 @@
+/* masq_milter.c - libmilter callbacks of milterkit-masq; see masq_milter.h. */
+#include "config.h"
+
+#include "masq_milter.h"
+
+#include "cidr.h"
+#include "daemon.h"
+#include "log.h"
+#include "masq_policy.h"
+#include "masq_settings.h"
+#include "mem.h"
+#include "origin.h"
+#include "str.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Headers of interest kept per message; the rest are left alone and logged. */
+#define MASQ_MAX_HEADERS 256
+
+typedef struct masq_hdr {
+    char *name;
+    char *value;  /* as received, leading space included (SMFIP_HDR_LEADSPC) */
+    int index;    /* among headers of this name, from 1, as smfi_chgheader counts */
+} masq_hdr;
+
+typedef struct masq_msg {
+    snapshot *conf;
+    origin_reason origin;
+    char *sender;       /* argv[0] of MAIL FROM */
+    str_t sender_args;  /* ESMTP parameters, space separated */
+    masq_hdr *hdrs;
+    size_t nhdrs;
+    bool hdrs_dropped;
+} masq_msg;
+
+typedef struct masq_conn {
+    cidr_addr client;
+    bool has_client;
+    masq_msg msg;
+} masq_conn;
+
+static masq_conn *conn_of(SMFICTX *ctx)
+{
+    return smfi_getpriv(ctx);
+}
+
+static const masq_settings *settings(const masq_msg *m)
+{
+    return ((const daemon_conf *)m->conf->data)->part;
+}
+
+static const masq_policy *policy(const masq_msg *m)
+{
+    return ((const daemon_conf *)m->conf->data)->runtime;
+}
+
+static const char *qid_of(SMFICTX *ctx)
+{
+    const char *q = smfi_getsymval(ctx, "i");
+
+    return q ? q : "";
+}
+
+static void msg_reset(masq_msg *m)
+{
+    for (size_t i = 0; i < m->nhdrs; i++) {
+        mem_free(&m->hdrs[i].name);
+        mem_free(&m->hdrs[i].value);
+    }
+    mem_free(&m->hdrs);
+    m->nhdrs = 0;
+    m->hdrs_dropped = false;
+    mem_free(&m->sender);
+    if (m->sender_args.buf)
+        str_free(&m->sender_args);
+    snapshot_release(&m->conf);
+    m->origin = ORIGIN_UNTRUSTED;
+}
+
+static sfsistat masq_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+                               unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+                               unsigned long *pf2, unsigned long *pf3)
+{
+    unsigned long want = SMFIP_NOBODY | SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOEOH |
+                         SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC;
+
+    if ((f0 & (SMFIF_CHGHDRS | SMFIF_CHGFROM)) != (SMFIF_CHGHDRS | SMFIF_CHGFROM)) {
+        log_msg(LOG_ERR, "the MTA cannot change headers and sender (actions 0x%lx): "
+                         "milterkit-masq needs both", f0);
+        return SMFIS_REJECT;
+    }
+    *pf0 = SMFIF_CHGHDRS | SMFIF_CHGFROM;
+    *pf1 = want & f1;
+    *pf2 = *pf3 = 0;
+    if ((f1 & SMFIP_HDR_LEADSPC) == 0)
+        log_msg(LOG_WARNING, "the MTA does not offer SMFIP_HDR_LEADSPC: header spacing "
+                             "may change on rewrite");
+    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat masq_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+    masq_conn *c = mem_zalloc(sizeof *c);
+
+    daemon_conn_begin();
+    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
+    smfi_setpriv(ctx, c);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat masq_envfrom(SMFICTX *ctx, char **argv)
+{
+    masq_conn *c = conn_of(ctx);
+    masq_msg *m;
+    const daemon_conf *dc;
+
+    if (c == NULL)
+        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
+    m = &c->msg;
+    msg_reset(m);
+    m->conf = daemon_conf_acquire();
+    dc = m->conf->data;
+    m->origin = origin_check(&dc->site, c->has_client ? &c->client : NULL,
+                             smfi_getsymval(ctx, "{auth_authen}"),
+                             smfi_getsymval(ctx, "{daemon_name}"));
+    if (settings(m)->trusted_only && !origin_is_trusted(m->origin)) {
+        log_q(LOG_DEBUG, qid_of(ctx), "masq=skip origin=untrusted");
+        msg_reset(m);
+        return SMFIS_ACCEPT;
+    }
+    m->sender = mem_strdup(argv[0] ? argv[0] : "");
+    str_init(&m->sender_args);
+    for (int i = 1; argv[i] != NULL; i++) {
+        if (i > 1)
+            str_append_char(&m->sender_args, ' ');
+        str_append_cstr(&m->sender_args, argv[i]);
+    }
+    return SMFIS_CONTINUE;
+}
+
+static int next_index(const masq_msg *m, const char *name)
+{
+    int n = 1;
+
+    for (size_t i = 0; i < m->nhdrs; i++)
+        if (strcasecmp(m->hdrs[i].name, name) == 0)
+            n++;
+    return n;
+}
+
+static sfsistat masq_header(SMFICTX *ctx, char *name, char *value)
+{
+    masq_conn *c = conn_of(ctx);
+    masq_msg *m = c ? &c->msg : NULL;
+
+    if (m == NULL || m->conf == NULL)
+        return SMFIS_CONTINUE;
+    if (!masq_policy_wants_header(policy(m), name))
+        return SMFIS_CONTINUE;
+    if (m->nhdrs == MASQ_MAX_HEADERS) {
+        m->hdrs_dropped = true;
+        return SMFIS_CONTINUE;
+    }
+    m->hdrs = mem_realloc_array(m->hdrs, m->nhdrs + 1, sizeof *m->hdrs);
+    m->hdrs[m->nhdrs].index = next_index(m, name);
+    m->hdrs[m->nhdrs].name = mem_strdup(name);
+    m->hdrs[m->nhdrs].value = mem_strdup(value);
+    m->nhdrs++;
+    return SMFIS_CONTINUE;
+}
+
+/* Rewrites one header; returns -1 when the MTA refused the change. */
+static int rewrite_header(SMFICTX *ctx, const char *qid, const masq_msg *m, const masq_hdr *h)
+{
+    str_t out;
+    const char *why = NULL;
+    log_safe_buf a, b;
+    int rc = 0;
+
+    str_init(&out);
+    switch (masq_policy_header(policy(m), h->value, strlen(h->value), &out, &why)) {
+    case MASQ_CHANGED:
+        if (smfi_chgheader(ctx, h->name, h->index, out.buf) != MI_SUCCESS) {
+            log_q(LOG_ERR, qid, "masq=error header=%s index=%d reason=\"MTA refused the change\"",
+                  h->name, h->index);
+            rc = -1;
+            break;
+        }
+        log_q(LOG_INFO, qid, "masq=header header=%s index=%d old=\"%s\" new=\"%s\"", h->name,
+              h->index, log_safe_cstr(&a, h->value), log_safe_cstr(&b, out.buf));
+        break;
+    case MASQ_MALFORMED:
+        log_q(LOG_NOTICE, qid, "masq=untouched header=%s index=%d reason=\"%s\" value=\"%s\"",
+              h->name, h->index, why ? why : "malformed", log_safe_cstr(&a, h->value));
+        break;
+    case MASQ_UNCHANGED:
+        break;
+    }
+    str_free(&out);
+    return rc;
+}
+
+static int rewrite_sender(SMFICTX *ctx, const char *qid, const masq_msg *m)
+{
+    str_t out;
+    const char *why = NULL;
+    log_safe_buf a, b;
+    int rc = 0;
+
+    str_init(&out);
+    switch (masq_policy_envelope(policy(m), m->sender, strlen(m->sender), &out, &why)) {
+    case MASQ_CHANGED:
+        if (smfi_chgfrom(ctx, out.buf, m->sender_args.len ? m->sender_args.buf : NULL) !=
+            MI_SUCCESS) {
+            log_q(LOG_ERR, qid, "masq=error envelope=sender reason=\"MTA refused the change\"");
+            rc = -1;
+            break;
+        }
+        log_q(LOG_INFO, qid, "masq=envelope old=%s new=%s", log_safe_cstr(&a, m->sender),
+              log_safe_cstr(&b, out.buf));
+        break;
+    case MASQ_MALFORMED:
+        log_q(LOG_NOTICE, qid, "masq=untouched envelope=sender reason=\"%s\" value=%s",
+              why ? why : "malformed", log_safe_cstr(&a, m->sender));
+        break;
+    case MASQ_UNCHANGED:
+        break;
+    }
+    str_free(&out);
+    return rc;
+}
+
+static sfsistat masq_eom(SMFICTX *ctx)
+{
+    masq_conn *c = conn_of(ctx);
+    masq_msg *m = c ? &c->msg : NULL;
+    const char *qid = qid_of(ctx);
+    sfsistat rc = SMFIS_CONTINUE;
+    int failed = 0;
+
+    if (m == NULL || m->conf == NULL)
+        return SMFIS_CONTINUE;
+    if (m->hdrs_dropped)
+        log_q(LOG_WARNING, qid, "masq=partial reason=\"more than %d address headers; the rest "
+                                "left untouched\"", MASQ_MAX_HEADERS);
+    /* smfi_chgheader indices do not move when values change (no deletes here). */
+    for (size_t i = 0; i < m->nhdrs; i++)
+        failed |= rewrite_header(ctx, qid, m, &m->hdrs[i]) < 0;
+    if (settings(m)->envelope)
+        failed |= rewrite_sender(ctx, qid, m) < 0;
+    if (failed)
+        rc = site_action_status(settings(m)->daemon.on_error);
+    msg_reset(m);
+    return rc;
+}
+
+static sfsistat masq_abort(SMFICTX *ctx)
+{
+    masq_conn *c = conn_of(ctx);
+
+    if (c != NULL)
+        msg_reset(&c->msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat masq_close(SMFICTX *ctx)
+{
+    masq_conn *c = conn_of(ctx);
+
+    if (c == NULL)
+        return SMFIS_CONTINUE; /* a port probe: no connect callback ran */
+    msg_reset(&c->msg);
+    mem_free(&c);
+    smfi_setpriv(ctx, NULL);
+    daemon_conn_end();
+    return SMFIS_CONTINUE;
+}
+
+struct smfiDesc masq_milter_desc = {
+    .xxfi_name = "milterkit-masq",
+    .xxfi_version = SMFI_VERSION,
+    .xxfi_flags = SMFIF_CHGHDRS | SMFIF_CHGFROM,
+    .xxfi_connect = masq_connect,
+    .xxfi_envfrom = masq_envfrom,
+    .xxfi_header = masq_header,
+    .xxfi_eom = masq_eom,
+    .xxfi_abort = masq_abort,
+    .xxfi_close = masq_close,
+    .xxfi_negotiate = masq_negotiate,
+};

@@ -1,0 +1,17 @@
+/*
+ * masq_milter.h - the libmilter callbacks of milterkit-masq.
+ *
+ * Per connection a masq_conn (client address, auth state); per message the
+ * envelope sender and the values of the headers it may rewrite, nothing
+ * else: memory does not grow with the body (it asks for none) nor with
+ * headers it does not touch.  All rewriting is decided at end of message,
+ * on the config snapshot taken at MAIL FROM.
+ */
+#ifndef MK_MASQ_MILTER_H
+#define MK_MASQ_MILTER_H
+
+#include <libmilter/mfapi.h>
+
+extern struct smfiDesc masq_milter_desc;
+
+#endif

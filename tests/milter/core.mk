@@ -1,0 +1,1 @@
+# tests/milter/core.mk
