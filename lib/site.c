@@ -138,13 +138,21 @@ int site_action_status(const char *action)
     return SMFIS_TEMPFAIL;
 }
 
+static bool cfg_section_known(const char *name)
+{
+    for (unsigned i = 0; i < site_section_count; i++)
+        if (strcmp(site_section_names[i], name) == 0)
+            return true;
+    return false;
+}
+
 int site_load(const char *path, site_settings *site, const char *part_name,
               const cfg_schema *part_schema, void *part_obj, str_t *errors)
 {
     cfg_section sections[8];
     size_t n = 0;
 
-    if (site_section_count > sizeof sections / sizeof sections[0])
+    if (site_section_count + 1 > sizeof sections / sizeof sections[0])
         panic("site_load: too many sections");
     for (unsigned i = 0; i < site_section_count; i++) {
         const char *name = site_section_names[i];
@@ -159,6 +167,12 @@ int site_load(const char *path, site_settings *site, const char *part_name,
             sections[n].schema = part_schema;
             sections[n].obj = part_obj;
         }
+        n++;
+    }
+    if (part_name && !cfg_section_known(part_name)) {
+        sections[n].name = part_name;
+        sections[n].schema = part_schema;
+        sections[n].obj = part_obj;
         n++;
     }
     return cfg_load(path, sections, n, errors);

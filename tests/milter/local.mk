@@ -5,6 +5,7 @@
 MILTER_TESTS =
 EXTRA_DIST += tests/milter/milterclient.py tests/milter/daemon.py
 include tests/milter/core.mk
+include tests/milter/lifecycle.mk
 include tests/milter/masq.mk
 include tests/milter/relay.mk
 include tests/milter/dkim.mk

@@ -1,0 +1,134 @@
+#!/bin/bash
+# tests/ci.sh - the README's test command, and all that CI runs (.ci/run).
+#
+# On a fresh Debian 12 machine, as root: installs what the build and the
+# tests need from Debian's packages, builds with gcc and clang (-Werror),
+# runs every test (unit, milter-level, end-to-end with real sendmail and
+# Postfix), the unit and milter-level tests again under ASan+UBSan, every
+# fuzz target for a bounded time, mandoc lint of every man page and
+# `make distcheck`, then prints "N passed, N failed, N skipped".
+# Set MILTERKIT_CI_SKIP_APT=1 to skip the package step, FUZZ_SECONDS to
+# change the fuzzing time per target (default 30).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+work=${MILTERKIT_CI_DIR:-$top/_ci}
+fuzz_seconds=${FUZZ_SECONDS:-30}
+pass=0 fail=0 skip=0
+failed_names=()
+
+packages=(
+    autoconf automake make pkg-config gcc clang libclang-rt-14-dev m4
+    libmilter-dev libconfig-dev libssl-dev openssl libopendkim-dev libunbound-dev libcmocka-dev
+    miltertest opendkim opendkim-tools python3 python3-dkim python3-aiosmtpd swaks unbound
+    sasl2-bin libsasl2-modules mandoc iproute2 procps
+    libicu72 libnsl2 libdb5.3 netbase ssl-cert cpio
+)
+
+say() { printf '\n=== %s\n' "$*"; }
+
+record() { # record NAME STATUS(0 pass, 77 skip, else fail)
+    case $2 in
+        0) pass=$((pass + 1)); echo "PASS: $1" ;;
+        77) skip=$((skip + 1)); echo "SKIP: $1" ;;
+        *) fail=$((fail + 1)); failed_names+=("$1"); echo "FAIL: $1" ;;
+    esac
+}
+
+# Adds the counts of an automake test-suite.log to the totals.
+count_suite() { # count_suite LABEL LOGFILE
+    local log=$2 p f s e x
+    if [ ! -f "$log" ]; then record "$1 (no test-suite.log)" 1; return; fi
+    p=$(sed -n 's/^# PASS: *//p' "$log"); f=$(sed -n 's/^# FAIL: *//p' "$log")
+    s=$(sed -n 's/^# SKIP: *//p' "$log"); e=$(sed -n 's/^# ERROR: *//p' "$log")
+    x=$(sed -n 's/^# XPASS: *//p' "$log")
+    pass=$((pass + ${p:-0})); skip=$((skip + ${s:-0}))
+    fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
+    grep -E '^(FAIL|ERROR|XPASS): ' "$log" | sed "s|^|  [$1] |"
+    if [ "$(( ${f:-0} + ${e:-0} + ${x:-0} ))" -gt 0 ]; then failed_names+=("$1: see $log"); fi
+    echo "$1: ${p:-0} passed, $(( ${f:-0} + ${e:-0} + ${x:-0} )) failed, ${s:-0} skipped"
+}
+
+if [ "${MILTERKIT_CI_SKIP_APT:-0}" != 1 ]; then
+    say "installing packages"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}"; } \
+            > /tmp/milterkit-apt.log 2>&1; then
+        tail -20 /tmp/milterkit-apt.log
+        record "install packages" 1
+    fi
+fi
+
+say "preparing private MTAs for the e2e tests"
+if [ -x tests/e2e/prepare.sh ]; then
+    tests/e2e/prepare.sh > "$top/_prepare.log" 2>&1; rc=$?
+    [ $rc -ne 0 ] && tail -30 "$top/_prepare.log"
+    record "e2e prepare (sendmail, postfix unpacked)" $rc
+fi
+
+say "autoreconf"
+autoreconf -fi > /tmp/milterkit-autoreconf.log 2>&1 || { cat /tmp/milterkit-autoreconf.log; record autoreconf 1; }
+rm -rf "$work"; mkdir -p "$work"
+
+build() { # build DIR CONFIGURE-ARGS... ; make
+    local dir=$work/$1; shift
+    mkdir -p "$dir" && cd "$dir" || return 1
+    "$top/configure" -q "$@" > configure.log 2>&1 || { tail -30 configure.log; cd "$top"; return 1; }
+    make -j2 > make.log 2>&1 || { grep -E 'error|warning' make.log | head -40; tail -20 make.log; cd "$top"; return 1; }
+    cd "$top"
+}
+
+say "gcc build (-Werror) and make check: unit, milter-level and e2e tests"
+if build gcc --enable-werror CC=gcc; then
+    record "gcc build -Werror" 0
+    (cd "$work/gcc" && make -j2 check > check.log 2>&1)
+    count_suite "gcc make check" "$work/gcc/test-suite.log"
+else
+    record "gcc build -Werror" 1
+fi
+
+say "clang build (-Werror)"
+build clang --enable-werror CC=clang; record "clang build -Werror" $?
+
+say "ASan+UBSan: unit and milter-level tests"
+san="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+if build asan --enable-werror CC=gcc "CFLAGS=$san" "LDFLAGS=-fsanitize=address,undefined"; then
+    record "asan+ubsan build" 0
+    (cd "$work/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        make -j2 check TESTS='$(UNIT_TESTS) $(MILTER_TESTS)' > check.log 2>&1)
+    count_suite "asan+ubsan make check" "$work/asan/test-suite.log"
+else
+    record "asan+ubsan build" 1
+fi
+
+say "fuzzing: every target for ${fuzz_seconds}s"
+fz="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+if build fuzz --enable-fuzz CC=clang "CFLAGS=$fz"; then
+    while read -r line; do
+        case $line in
+            PASS:*) record "fuzz ${line#PASS: }" 0 ;;
+            FAIL:*) record "fuzz ${line#FAIL: }" 1 ;;
+            *) echo "$line" ;;
+        esac
+    done < <(tests/fuzz/run.sh "$work/fuzz" "$fuzz_seconds")
+else
+    record "fuzz build" 1
+fi
+
+say "mandoc -T lint"
+for page in man/*.[1-8]; do
+    [ -f "$page" ] || continue
+    out=$(mandoc -T lint -W warning "$page" 2>&1)
+    if [ -z "$out" ]; then record "mandoc $page" 0; else echo "$out"; record "mandoc $page" 1; fi
+done
+
+say "make distcheck"
+(cd "$work/gcc" && make -j2 distcheck MILTERKIT_E2E=skip > distcheck.log 2>&1); rc=$?
+[ $rc -ne 0 ] && tail -40 "$work/gcc/distcheck.log"
+record "make distcheck" $rc
+
+say "summary"
+for n in "${failed_names[@]}"; do echo "failed: $n"; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,2 @@
+# tests/milter/lifecycle.mk - daemon life: config check, reload, stop.
+MILTER_TESTS += tests/milter/config-check.py
