@@ -79,6 +79,7 @@ static const char *level_name(int level)
     }
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vlog(int level, const char *qid, const char *fmt, va_list ap)
 {
     char line[2048];
