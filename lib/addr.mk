@@ -1,1 +1,4 @@
-# lib/addr.mk
+# lib/addr.mk - RFC 5322 address parsing and sendmail-style masquerading.
+lib_libmilterkit_a_SOURCES += \
+	lib/addr.c lib/addr.h \
+	lib/masquerade.c lib/masquerade.h

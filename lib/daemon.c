@@ -339,15 +339,14 @@ static void *reload_thread(void *arg)
     return NULL;
 }
 
-static void start_reload_thread(void)
+/* Blocks libmilter's stop signals and our reload signal in the calling
+ * thread, before any other thread exists: libmilter's own signal thread,
+ * started by smfi_main(), sigwait()s for SIGHUP, SIGTERM and SIGINT; ours
+ * for SIGUSR1; every other thread inherits the mask and leaves them alone. */
+static void block_signals(void)
 {
-    static sigset_t set;
     sigset_t all;
-    pthread_t t;
 
-    /* Block libmilter's stop signals too, before any thread exists: its own
-     * signal thread, started by smfi_main(), sigwait()s for them, and every
-     * other thread must leave them alone. */
     sigemptyset(&all);
     sigaddset(&all, SIGUSR1);
     sigaddset(&all, SIGHUP);
@@ -355,6 +354,13 @@ static void start_reload_thread(void)
     sigaddset(&all, SIGINT);
     if (pthread_sigmask(SIG_BLOCK, &all, NULL) != 0)
         log_fatal("cannot block signals");
+}
+
+static void start_reload_thread(void)
+{
+    static sigset_t set;
+    pthread_t t;
+
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     if (pthread_create(&t, NULL, reload_thread, &set) != 0)
@@ -421,6 +427,7 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     if (running_config_path == NULL)
         log_fatal("%s: %m", a.config);
     snapshot_holder_init(&conf_holder);
+    block_signals();
     open_socket(part, c);
     if (!a.foreground)
         background();

@@ -197,7 +197,13 @@ static int rewrite_header(SMFICTX *ctx, const char *qid, const masq_msg *m, cons
         log_q(LOG_NOTICE, qid, "masq=untouched header=%s index=%d reason=\"%s\" value=\"%s\"",
               h->name, h->index, why ? why : "malformed", log_safe_cstr(&a, h->value));
         break;
+    case MASQ_FAILED:
+        log_q(LOG_ERR, qid, "masq=error header=%s index=%d reason=\"%s\"", h->name, h->index,
+              why ? why : "generics map failure");
+        rc = -1;
+        break;
     case MASQ_UNCHANGED:
+        log_q(LOG_DEBUG, qid, "masq=unchanged header=%s index=%d", h->name, h->index);
         break;
     }
     str_free(&out);
@@ -226,6 +232,11 @@ static int rewrite_sender(SMFICTX *ctx, const char *qid, const masq_msg *m)
     case MASQ_MALFORMED:
         log_q(LOG_NOTICE, qid, "masq=untouched envelope=sender reason=\"%s\" value=%s",
               why ? why : "malformed", log_safe_cstr(&a, m->sender));
+        break;
+    case MASQ_FAILED:
+        log_q(LOG_ERR, qid, "masq=error envelope=sender reason=\"%s\"",
+              why ? why : "generics map failure");
+        rc = -1;
         break;
     case MASQ_UNCHANGED:
         break;

@@ -16,6 +16,7 @@ typedef enum masq_result {
     MASQ_UNCHANGED,
     MASQ_CHANGED,   /* the new value is in out */
     MASQ_MALFORMED, /* left untouched; *why says why */
+    MASQ_FAILED,    /* the generics map failed: the message gets masq.on_error */
 } masq_result;
 
 typedef struct masq_policy masq_policy;

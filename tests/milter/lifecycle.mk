@@ -1,2 +1,3 @@
 # tests/milter/lifecycle.mk - daemon life: config check, reload, stop.
 MILTER_TESTS += tests/milter/config-check.py
+MILTER_TESTS += tests/milter/reload-keeps-old-config.py

@@ -1,1 +1,2 @@
-# tests/milter/masq.mk
+# tests/milter/masq.mk - milter-level tests of milterkit-masq.
+MILTER_TESTS += tests/milter/masq-header-indices.py
