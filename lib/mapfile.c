@@ -6,8 +6,8 @@
 #include "mem.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,8 +170,8 @@ static int parse_text(mapfile *m, const char *text, size_t len, str_t *why)
     return 0;
 }
 
-int mapfile_parse(const char *name, const char *text, size_t len, unsigned flags,
-                  mapfile **out, str_t *why)
+int mapfile_parse(const char *name, const char *text, size_t len, unsigned flags, mapfile **out,
+                  str_t *why)
 {
     mapfile *m = mem_zalloc(sizeof *m);
 

@@ -47,8 +47,8 @@ int mapfile_load(const char *path, unsigned flags, mapfile **out, str_t *why);
 
 /* The same from memory: name is used in messages.  text need not be
  * NUL-terminated; a NUL inside it is an error. */
-int mapfile_parse(const char *name, const char *text, size_t len, unsigned flags,
-                  mapfile **out, str_t *why);
+int mapfile_parse(const char *name, const char *text, size_t len, unsigned flags, mapfile **out,
+                  str_t *why);
 
 /* The entry for key (folded like the keys unless MAPFILE_KEEP_CASE), or
  * NULL when there is none.  The entry lives as long as the map. */

@@ -26,7 +26,8 @@ void str_free(str_t *s)
 void str_clear(str_t *s)
 {
     s->len = 0;
-    s->buf[0] = '\0';
+    if (s->buf)
+        s->buf[0] = '\0';
 }
 
 static void reserve(str_t *s, size_t extra)
@@ -38,6 +39,8 @@ static void reserve(str_t *s, size_t extra)
     need = s->len + extra + 1;
     if (need <= s->cap)
         return;
+    if (s->cap == 0)
+        s->cap = 16;
     while (s->cap < need)
         s->cap = s->cap > SIZE_MAX / 2 ? need : s->cap * 2;
     s->buf = mem_realloc(s->buf, s->cap);
@@ -98,6 +101,7 @@ char *str_steal(str_t *s)
 {
     char *b = s->buf;
 
-    str_init(s);
+    s->buf = NULL;
+    s->len = s->cap = 0;
     return b;
 }

@@ -14,7 +14,7 @@
 #include <stddef.h>
 
 typedef struct str {
-    char *buf;  /* NUL-terminated, never NULL after str_init */
+    char *buf;  /* NUL-terminated; NULL only after str_steal or str_free */
     size_t len; /* bytes in use, not counting the NUL */
     size_t cap; /* allocated bytes */
 } str_t;
@@ -28,7 +28,9 @@ void str_append_char(str_t *s, char c);
 void str_printf(str_t *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void str_vprintf(str_t *s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void str_truncate(str_t *s, size_t len); /* len must be <= s->len */
-/* Gives away the buffer (caller frees with mem_free) and re-inits s. */
+/* Gives away the buffer (caller frees with mem_free).  s is left empty and
+ * owns nothing: str_free(s) is then a no-op, and appending to it again
+ * allocates a new buffer. */
 char *str_steal(str_t *s);
 
 #endif

@@ -1,7 +1,6 @@
 # tests/e2e/local.mk - end-to-end tests with real sendmail and Postfix on
 # loopback.  They need the MTAs unpacked by tests/e2e/prepare.sh and skip
 # (exit 77) without them.
-E2E_TESTS =
 include tests/e2e/core.mk
 include tests/e2e/masq.mk
 include tests/e2e/relay.mk

@@ -1,1 +1,16 @@
-# tests/fuzz/dkim.mk
+# tests/fuzz/dkim.mk - fuzz targets of the DKIM signing engine.
+FUZZ_TARGETS += tests/fuzz/fuzz_dkimcanon
+tests_fuzz_fuzz_dkimcanon_SOURCES = tests/fuzz/fuzz_dkimcanon.c
+tests_fuzz_fuzz_dkimcanon_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dkimcanon_LDADD = $(MK_LIBS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_dkimkey
+tests_fuzz_fuzz_dkimkey_SOURCES = tests/fuzz/fuzz_dkimkey.c
+tests_fuzz_fuzz_dkimkey_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dkimkey_LDADD = $(MK_LIBS)
+
+EXTRA_DIST += \
+	tests/fuzz/corpus/fuzz_dkimcanon/crlf-relaxed \
+	tests/fuzz/corpus/fuzz_dkimcanon/mixed-simple \
+	tests/fuzz/corpus/fuzz_dkimkey/ed25519-seed \
+	tests/fuzz/corpus/fuzz_dkimkey/rsa1024-pkcs8

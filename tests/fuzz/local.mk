@@ -5,7 +5,6 @@
 #   tests_fuzz_fuzz_NAME_LDFLAGS = -fsanitize=fuzzer
 #   tests_fuzz_fuzz_NAME_LDADD = $(MK_LIBS)
 # tests/fuzz/run.sh runs every target for a bounded time.
-FUZZ_TARGETS =
 include tests/fuzz/addr.mk
 include tests/fuzz/net.mk
 include tests/fuzz/dkim.mk

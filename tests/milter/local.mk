@@ -2,7 +2,6 @@
 # config and driven over the milter protocol by tests/milter/milterclient.py.
 # Each test is a script tests/milter/NAME.py added to MILTER_TESTS in a
 # fragment of its own.
-MILTER_TESTS =
 EXTRA_DIST += tests/milter/milterclient.py tests/milter/daemon.py
 include tests/milter/core.mk
 include tests/milter/lifecycle.mk

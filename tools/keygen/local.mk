@@ -1,1 +1,36 @@
-# tools/keygen/local.mk
+# tools/keygen/local.mk - milterkit-keygen: DKIM keys, their DNS records,
+# and a check of a published record against a key file.
+bin_PROGRAMS += tools/keygen/milterkit-keygen
+KEYGEN_MODULES = \
+	tools/keygen/kgcheck.c tools/keygen/kgcheck.h \
+	tools/keygen/kggen.c tools/keygen/kggen.h \
+	tools/keygen/kgkey.c tools/keygen/kgkey.h \
+	tools/keygen/kgname.c tools/keygen/kgname.h \
+	tools/keygen/kgrec.c tools/keygen/kgrec.h
+tools_keygen_milterkit_keygen_SOURCES = tools/keygen/main.c $(KEYGEN_MODULES)
+tools_keygen_milterkit_keygen_LDADD = $(MK_LIBS)
+
+dist_man_MANS += man/milterkit-keygen.8
+
+# Unit tests of the modules above (cmocka).
+UNIT_TESTS += tools/keygen/test_keygen
+tools_keygen_test_keygen_SOURCES = tools/keygen/test_keygen.c $(KEYGEN_MODULES)
+
+# Tests of the program itself.
+KEYGEN_TESTS = \
+	tests/unit/keygen-generate.py \
+	tests/e2e/keygen-opendkim.py \
+	tests/e2e/keygen-check.py
+TESTS += $(KEYGEN_TESTS)
+EXTRA_DIST += $(KEYGEN_TESTS)
+
+# The key record parser reads DNS answers: fuzz it.
+FUZZ_TARGETS += tests/fuzz/fuzz_keygen_record
+tests_fuzz_fuzz_keygen_record_SOURCES = tests/fuzz/fuzz_keygen_record.c \
+	tools/keygen/kgrec.c tools/keygen/kgrec.h
+tests_fuzz_fuzz_keygen_record_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_keygen_record_LDADD = $(MK_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_keygen_record/rsa \
+	tests/fuzz/corpus/fuzz_keygen_record/ed25519 \
+	tests/fuzz/corpus/fuzz_keygen_record/folded \
+	tests/fuzz/corpus/fuzz_keygen_record/revoked

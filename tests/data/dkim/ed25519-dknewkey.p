@@ -1,0 +1,1 @@
+lSzZp640LSki5WgxFD9XV/w5/BzvfxX23D5OEFoz9j4=

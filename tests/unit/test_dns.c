@@ -1,0 +1,537 @@
+/* test_dns.c - unit tests of lib/dns against a real unbound on loopback.
+ *
+ * Run by tests/unit/test_dns.py, which starts the server (tests/e2e/testdns.py)
+ * with the records below and passes MK_DNS_SERVER ("127.0.0.1@PORT") and
+ * MK_DNS_SILENT (a UDP port that never answers).  Without them only the
+ * tests that need no server run; the others are skipped. */
+#include "config.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h> /* after the four headers it needs */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cidr.h"
+#include "dns.h"
+#include "fcrdns.h"
+#include "mem.h"
+#include "str.h"
+
+static dns *d;
+
+static int setup(void **state)
+{
+    const char *server = getenv("MK_DNS_SERVER");
+    const char *error = NULL;
+    dns_config cfg = {.servers = &server, .nservers = 1, .timeout_ms = 3000};
+
+    (void)state;
+    if (server == NULL)
+        return 0;
+    if (dns_new(&cfg, &d, &error) < 0) {
+        fprintf(stderr, "dns_new: %s\n", error);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dns_free(&d);
+    return 0;
+}
+
+#define NEED_SERVER()                                                                              \
+    do {                                                                                           \
+        if (d == NULL)                                                                             \
+            skip();                                                                                \
+    } while (0)
+
+static cidr_addr addr_of(const char *text)
+{
+    cidr_addr a;
+
+    assert_int_equal(cidr_addr_parse(text, &a), 0);
+    return a;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* ---- no server needed ---- */
+
+static void reverse_names_ipv4_and_ipv6(void **state)
+{
+    cidr_addr a = addr_of("192.0.2.1"), b = addr_of("2001:db8::10");
+    str_t s;
+
+    (void)state;
+    str_init(&s);
+    dns_reverse_name(&a, &s);
+    assert_string_equal(s.buf, "1.2.0.192.in-addr.arpa.");
+    str_clear(&s);
+    dns_reverse_name(&b, &s);
+    assert_string_equal(
+        s.buf, "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+    str_free(&s);
+}
+
+static void bad_configs_are_refused(void **state)
+{
+    const char *bad[] = {"not-an-address"};
+    const char *ok[] = {"127.0.0.1@53"};
+    const char *many[DNS_MAX_SERVERS + 1];
+    dns_config c1 = {.servers = bad, .nservers = 1};
+    dns_config c2 = {.servers = ok, .nservers = 1, .trust_anchor_file = "/nonexistent/root.key"};
+    dns_config c3 = {.servers = many, .nservers = DNS_MAX_SERVERS + 1};
+    const char *error = NULL;
+    dns *x = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < DNS_MAX_SERVERS + 1; i++)
+        many[i] = "127.0.0.1";
+    assert_int_equal(dns_new(&c1, &x, &error), -1);
+    assert_non_null(strstr(error, "server"));
+    assert_int_equal(dns_new(&c2, &x, &error), -1);
+    assert_non_null(strstr(error, "trust anchor"));
+    assert_int_equal(dns_new(&c3, &x, &error), -1);
+    assert_null(x);
+}
+
+static void status_names(void **state)
+{
+    (void)state;
+    assert_string_equal(dns_status_name(DNS_FOUND), "FOUND");
+    assert_string_equal(dns_status_name(DNS_NOTFOUND), "NOTFOUND");
+    assert_string_equal(dns_status_name(DNS_TEMPFAIL), "TEMPFAIL");
+    assert_string_equal(dns_status_name(DNS_PERMFAIL), "PERMFAIL");
+}
+
+/* ---- against unbound ---- */
+
+static void ptr_ipv4_found(void **state)
+{
+    cidr_addr a = addr_of("127.0.0.10");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_FOUND);
+    assert_int_equal(n.count, 1);
+    assert_string_equal(n.name[0], "host.test");
+    assert_false(n.info.secure);
+    dns_names_free(&n);
+}
+
+static void ptr_ipv6_found(void **state)
+{
+    cidr_addr a = addr_of("2001:db8::10");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_FOUND);
+    assert_int_equal(n.count, 1);
+    assert_string_equal(n.name[0], "host6.test");
+    dns_names_free(&n);
+}
+
+static void ptr_multiple_names(void **state)
+{
+    cidr_addr a = addr_of("127.0.0.12");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_FOUND);
+    assert_int_equal(n.count, 2);
+    assert_true((strcmp(n.name[0], "a.test") == 0 && strcmp(n.name[1], "b.test") == 0) ||
+                (strcmp(n.name[0], "b.test") == 0 && strcmp(n.name[1], "a.test") == 0));
+    dns_names_free(&n);
+}
+
+static void ptr_names_are_bounded(void **state)
+{
+    cidr_addr a = addr_of("127.0.0.14");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_FOUND);
+    assert_int_equal(n.count, DNS_MAX_PTR_NAMES);
+    assert_true(n.info.truncated);
+    dns_names_free(&n);
+}
+
+static void ptr_unusable_names_are_dropped(void **state)
+{
+    cidr_addr a = addr_of("127.0.0.15");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_FOUND);
+    assert_int_equal(n.count, 1);
+    assert_string_equal(n.name[0], "good.test");
+    dns_names_free(&n);
+}
+
+static void ptr_not_found(void **state)
+{
+    cidr_addr a = addr_of("127.0.0.99");
+    dns_names n;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_ptr(d, &a, &n), DNS_NOTFOUND);
+    assert_int_equal(n.count, 0);
+    assert_true(n.info.why[0] != '\0');
+    dns_names_free(&n);
+}
+
+static void a_records_found(void **state)
+{
+    dns_addrs a;
+    cidr_addr want = addr_of("127.0.0.10"), other = addr_of("127.0.0.11");
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "host.test", AF_INET, &a), DNS_FOUND);
+    assert_int_equal(a.count, 2);
+    assert_true(memcmp(&a.addr[0], &want, 16) == 0 || memcmp(&a.addr[1], &want, 16) == 0);
+    assert_true(memcmp(&a.addr[0], &other, 16) == 0 || memcmp(&a.addr[1], &other, 16) == 0);
+    assert_true(cidr_addr_is_v4(&a.addr[0]));
+}
+
+static void aaaa_record_found(void **state)
+{
+    dns_addrs a;
+    cidr_addr want = addr_of("2001:db8::10");
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "HOST.test.", AF_INET6, &a), DNS_FOUND);
+    assert_int_equal(a.count, 1);
+    assert_memory_equal(&a.addr[0], &want, 16);
+}
+
+static void cname_is_followed(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "alias.test", AF_INET, &a), DNS_FOUND);
+    assert_int_equal(a.count, 2);
+}
+
+static void addresses_are_bounded(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "many.test", AF_INET, &a), DNS_FOUND);
+    assert_int_equal(a.count, DNS_MAX_ADDRS);
+    assert_true(a.info.truncated);
+}
+
+static void nodata_is_not_found(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "v4only.test", AF_INET6, &a), DNS_NOTFOUND);
+    assert_non_null(strstr(a.info.why, "NODATA"));
+}
+
+static void nxdomain_is_not_found(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "nothere.test", AF_INET, &a), DNS_NOTFOUND);
+    assert_non_null(strstr(a.info.why, "NXDOMAIN"));
+}
+
+static void servfail_is_tempfail(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "x.servfail.test", AF_INET, &a), DNS_TEMPFAIL);
+    assert_non_null(strstr(a.info.why, "SERVFAIL"));
+}
+
+static void refused_is_tempfail(void **state)
+{
+    dns_addrs a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_addrs_lookup(d, "x.refused.test", AF_INET, &a), DNS_TEMPFAIL);
+}
+
+static void bad_names_are_permfail(void **state)
+{
+    static const char *const bad[] = {"", ".", "a..b", "sp ace.test", "ctl\x01.test", ".lead"};
+    dns_addrs a;
+    dns_txts t;
+    char long_name[300];
+
+    (void)state;
+    NEED_SERVER();
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(dns_addrs_lookup(d, bad[i], AF_INET, &a), DNS_PERMFAIL);
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    assert_int_equal(dns_txt(d, long_name, &t), DNS_PERMFAIL);
+    dns_txts_free(&t);
+    assert_int_equal(dns_addrs_lookup(d, "host.test", AF_UNIX, &a), DNS_PERMFAIL);
+}
+
+static void txt_strings_are_joined(void **state)
+{
+    dns_txts t;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_txt(d, "sel._domainkey.test", &t), DNS_FOUND);
+    assert_int_equal(t.count, 1);
+    assert_string_equal(t.rec[0], "v=DKIM1; k=rsa; p=ABC");
+    assert_int_equal(t.len[0], strlen("v=DKIM1; k=rsa; p=ABC"));
+    dns_txts_free(&t);
+}
+
+static void txt_records_are_separate(void **state)
+{
+    dns_txts t;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_txt(d, "multi.test", &t), DNS_FOUND);
+    assert_int_equal(t.count, 2);
+    assert_true((strcmp(t.rec[0], "one") == 0 && strcmp(t.rec[1], "two") == 0) ||
+                (strcmp(t.rec[0], "two") == 0 && strcmp(t.rec[1], "one") == 0));
+    dns_txts_free(&t);
+}
+
+static void txt_long_record(void **state)
+{
+    dns_txts t;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_txt(d, "long.test", &t), DNS_FOUND);
+    assert_int_equal(t.count, 1);
+    assert_int_equal(t.len[0], 600);
+    for (size_t i = 0; i < 600; i++)
+        assert_int_equal(t.rec[0][i], 'a' + (int)(i % 26));
+    dns_txts_free(&t);
+}
+
+static void txt_oversized_record_dropped(void **state)
+{
+    dns_txts t;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_txt(d, "huge.test", &t), DNS_NOTFOUND);
+    assert_true(t.info.truncated);
+    dns_txts_free(&t);
+}
+
+static void fcrdns_with_real_dns(void **state)
+{
+    dns_resolver r;
+    fcrdns_result f;
+    cidr_addr a = addr_of("127.0.0.10"), forged = addr_of("127.0.0.16"),
+              v6 = addr_of("2001:db8::10");
+
+    (void)state;
+    NEED_SERVER();
+    r = dns_resolver_of(d);
+    assert_int_equal(fcrdns_check(&r, &a, 0, &f), FCRDNS_OK);
+    assert_string_equal(f.name, "host.test");
+    fcrdns_result_free(&f);
+    assert_int_equal(fcrdns_check(&r, &forged, 0, &f), FCRDNS_FORGED);
+    fcrdns_result_free(&f);
+    assert_int_equal(fcrdns_check(&r, &v6, 0, &f), FCRDNS_OK);
+    assert_string_equal(f.name, "host6.test");
+    fcrdns_result_free(&f);
+}
+
+static void timeout_gives_tempfail_in_time(void **state)
+{
+    const char *silent = getenv("MK_DNS_SILENT");
+    dns_config cfg = {.servers = &silent, .nservers = 1, .timeout_ms = 400};
+    const char *error;
+    dns *s;
+    dns_addrs a;
+    dns_names n;
+    fcrdns_result f;
+    dns_resolver r;
+    cidr_addr addr = addr_of("127.0.0.10");
+    double t0;
+
+    (void)state;
+    if (silent == NULL)
+        skip();
+    assert_int_equal(dns_new(&cfg, &s, &error), 0);
+    t0 = now_ms();
+    assert_int_equal(dns_addrs_lookup(s, "host.test", AF_INET, &a), DNS_TEMPFAIL);
+    assert_string_equal(a.info.why, "timeout");
+    assert_true(now_ms() - t0 >= 350);
+    assert_true(now_ms() - t0 < 1500);
+    assert_int_equal(dns_ptr(s, &addr, &n), DNS_TEMPFAIL);
+    dns_names_free(&n);
+    r = dns_resolver_of(s);
+    assert_int_equal(fcrdns_check(&r, &addr, 0, &f), FCRDNS_TEMP);
+    fcrdns_result_free(&f);
+    dns_free(&s); /* with abandoned queries pending */
+    assert_null(s);
+}
+
+static void dnssec_validation_with_trust_anchor(void **state)
+{
+    const char *server = getenv("MK_DNS_SERVER");
+    char path[] = "/tmp/test_dns_ta.XXXXXX";
+    static const char ds[] = ". IN DS 20326 8 2 "
+                             "E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";
+    int fd = mkstemp(path);
+    dns_config cfg = {
+        .servers = &server, .nservers = 1, .timeout_ms = 3000, .trust_anchor_file = path};
+    const char *error;
+    dns *v;
+    dns_addrs a;
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, ds, sizeof ds - 1), (ssize_t)(sizeof ds - 1));
+    close(fd);
+    if (server == NULL) {
+        unlink(path);
+        skip();
+    }
+    assert_int_equal(dns_new(&cfg, &v, &error), 0);
+    /* The test server signs nothing: with the root anchor the answer cannot
+     * be validated, which must not pass as an answer. */
+    assert_int_equal(dns_addrs_lookup(v, "host.test", AF_INET, &a), DNS_TEMPFAIL);
+    assert_non_null(strstr(a.info.why, "DNSSEC"));
+    dns_free(&v);
+    unlink(path);
+}
+
+/* Many threads on one handle, and a timing-out handle at the same time. */
+typedef struct worker {
+    dns *silent;
+    int failures;
+} worker;
+
+/* No cmocka assertions in here: they must run on the main thread. */
+static void *hammer(void *arg)
+{
+    worker *w = arg;
+    cidr_addr a;
+
+    if (cidr_addr_parse("127.0.0.10", &a) < 0) {
+        w->failures++;
+        return NULL;
+    }
+
+    for (int i = 0; i < 60; i++) {
+        dns_names n;
+        dns_addrs x;
+        dns_txts t;
+
+        if (dns_ptr(d, &a, &n) != DNS_FOUND || strcmp(n.name[0], "host.test") != 0)
+            w->failures++;
+        dns_names_free(&n);
+        if (dns_addrs_lookup(d, "host.test", AF_INET, &x) != DNS_FOUND || x.count != 2)
+            w->failures++;
+        if (dns_txt(d, "sel._domainkey.test", &t) != DNS_FOUND)
+            w->failures++;
+        dns_txts_free(&t);
+        if (i % 20 == 0 && dns_addrs_lookup(w->silent, "host.test", AF_INET, &x) != DNS_TEMPFAIL)
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void concurrent_queries_share_one_context(void **state)
+{
+    const char *silent = getenv("MK_DNS_SILENT");
+    dns_config cfg = {.servers = &silent, .nservers = 1, .timeout_ms = 100};
+    const char *error;
+    pthread_t th[8];
+    worker w[8];
+    dns *s;
+
+    (void)state;
+    NEED_SERVER();
+    if (silent == NULL)
+        skip();
+    assert_int_equal(dns_new(&cfg, &s, &error), 0);
+    for (int i = 0; i < 8; i++) {
+        w[i] = (worker){.silent = s};
+        assert_int_equal(pthread_create(&th[i], NULL, hammer, &w[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].failures, 0);
+    }
+    dns_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reverse_names_ipv4_and_ipv6),
+        cmocka_unit_test(bad_configs_are_refused),
+        cmocka_unit_test(status_names),
+        cmocka_unit_test(ptr_ipv4_found),
+        cmocka_unit_test(ptr_ipv6_found),
+        cmocka_unit_test(ptr_multiple_names),
+        cmocka_unit_test(ptr_names_are_bounded),
+        cmocka_unit_test(ptr_unusable_names_are_dropped),
+        cmocka_unit_test(ptr_not_found),
+        cmocka_unit_test(a_records_found),
+        cmocka_unit_test(aaaa_record_found),
+        cmocka_unit_test(cname_is_followed),
+        cmocka_unit_test(addresses_are_bounded),
+        cmocka_unit_test(nodata_is_not_found),
+        cmocka_unit_test(nxdomain_is_not_found),
+        cmocka_unit_test(servfail_is_tempfail),
+        cmocka_unit_test(refused_is_tempfail),
+        cmocka_unit_test(bad_names_are_permfail),
+        cmocka_unit_test(txt_strings_are_joined),
+        cmocka_unit_test(txt_records_are_separate),
+        cmocka_unit_test(txt_long_record),
+        cmocka_unit_test(txt_oversized_record_dropped),
+        cmocka_unit_test(fcrdns_with_real_dns),
+        cmocka_unit_test(timeout_gives_tempfail_in_time),
+        cmocka_unit_test(dnssec_validation_with_trust_anchor),
+        cmocka_unit_test(concurrent_queries_share_one_context),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,50 @@
+/*
+ * kgcheck.h - the --check mode of milterkit-keygen: is the key record
+ * published at SELECTOR._domainkey.DOMAIN the public half of a key file?
+ *
+ * Results double as the program's exit codes (documented in
+ * milterkit-keygen(8)).  No global state; reentrant.
+ */
+#ifndef MK_KGCHECK_H
+#define MK_KGCHECK_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "dkimkey.h"
+#include "str.h"
+
+typedef enum kgcheck_result {
+    KGCHECK_MATCH = 0,     /* published and matching */
+    KGCHECK_DIFFERENT = 1, /* published, but another key (or revoked, or unusable) */
+    KGCHECK_ABSENT = 2,    /* no such name, or no TXT record there */
+    KGCHECK_DNS_ERROR = 3, /* the lookup failed: try again later */
+    KGCHECK_MALFORMED = 4, /* a TXT record is there but is no valid key record */
+    KGCHECK_ERROR = 5,     /* local trouble: key file, configuration */
+} kgcheck_result;
+
+typedef struct kgcheck_args {
+    const char *domain, *selector, *keyfile;
+    char **servers;   /* "ADDR[@PORT]" forwarders; none: the system resolver */
+    size_t nservers;
+    long timeout;     /* seconds */
+} kgcheck_args;
+
+/*
+ * Judges the TXT records found (n records, txt[i] of len[i] bytes, the
+ * strings of each already concatenated) against key.  Appends a one-line
+ * verdict per record, and a summary, to msg.  A record that matches wins
+ * over others; else a well-formed different one; else malformed.
+ * n must be at least 1.
+ */
+kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n,
+                             const dkimkey_t *key, str_t *msg);
+
+/*
+ * Loads the key file (with lib/dkimkey's permission check), looks the
+ * record up through lib/dns and judges it; prints the verdict to out.
+ * Problems are appended to why (naming the file) with KGCHECK_ERROR.
+ */
+kgcheck_result kgcheck_run(const kgcheck_args *args, FILE *out, str_t *why);
+
+#endif
