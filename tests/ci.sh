@@ -60,8 +60,8 @@ if [ "${MILTERKIT_CI_SKIP_APT:-0}" != 1 ]; then
 fi
 
 say "preparing private MTAs for the e2e tests"
-if [ -x tests/e2e/prepare.sh ]; then
-    tests/e2e/prepare.sh > "$top/_prepare.log" 2>&1; rc=$?
+if [ -f tests/e2e/prepare.sh ]; then
+    bash tests/e2e/prepare.sh > "$top/_prepare.log" 2>&1; rc=$?
     [ $rc -ne 0 ] && tail -30 "$top/_prepare.log"
     record "e2e prepare (sendmail, postfix unpacked)" $rc
 fi
