@@ -7,6 +7,7 @@
 # Postfix), the unit and milter-level tests again under ASan+UBSan, every
 # fuzz target for a bounded time, mandoc lint of every man page and
 # `make distcheck`, then prints "N passed, N failed, N skipped".
+# The first steps are shared with tests/demo.sh (tests/setup.sh).
 # Set MILTERKIT_CI_SKIP_APT=1 to skip the package step, FUZZ_SECONDS to
 # change the fuzzing time per target (default 30).
 set -u
@@ -16,14 +17,6 @@ work=${MILTERKIT_CI_DIR:-$top/_ci}
 fuzz_seconds=${FUZZ_SECONDS:-30}
 pass=0 fail=0 skip=0
 failed_names=()
-
-packages=(
-    autoconf automake make pkg-config gcc clang libclang-rt-14-dev m4
-    libmilter-dev libconfig-dev libssl-dev openssl libopendkim-dev libunbound-dev libcmocka-dev
-    miltertest opendkim opendkim-tools python3 python3-dkim python3-aiosmtpd swaks unbound
-    sasl2-bin libsasl2-modules mandoc iproute2 procps
-    libicu72 libnsl2 libdb5.3 netbase ssl-cert cpio
-)
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -49,25 +42,15 @@ count_suite() { # count_suite LABEL LOGFILE
     echo "$1: ${p:-0} passed, $(( ${f:-0} + ${e:-0} + ${x:-0} )) failed, ${s:-0} skipped"
 }
 
-if [ "${MILTERKIT_CI_SKIP_APT:-0}" != 1 ]; then
-    say "installing packages"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${packages[@]}"; } \
-            > /tmp/milterkit-apt.log 2>&1; then
-        tail -20 /tmp/milterkit-apt.log
-        record "install packages" 1
-    fi
-fi
+. tests/setup.sh
+say "installing packages"
+setup_packages || record "install packages" 1
 
 say "preparing private MTAs for the e2e tests"
-if [ -f tests/e2e/prepare.sh ]; then
-    bash tests/e2e/prepare.sh > "$top/_prepare.log" 2>&1; rc=$?
-    [ $rc -ne 0 ] && tail -30 "$top/_prepare.log"
-    record "e2e prepare (sendmail, postfix unpacked)" $rc
-fi
+setup_mtas "$top/_prepare.log"; record "e2e prepare (sendmail, postfix unpacked)" $?
 
 say "autoreconf"
-autoreconf -fi > /tmp/milterkit-autoreconf.log 2>&1 || { cat /tmp/milterkit-autoreconf.log; record autoreconf 1; }
+setup_autoreconf || record autoreconf 1
 rm -rf "$work"; mkdir -p "$work"
 
 build() { # build DIR CONFIGURE-ARGS... ; make
