@@ -40,19 +40,19 @@ typedef struct name_entry {
     const value *val;
 } name_entry;
 
-typedef struct addr_entry {
+typedef struct access_addr {
     cidr net;
     tag tag; /* TAG_CONNECT or TAG_NONE */
     const mapfile_entry *src;
     const value *val;
-} addr_entry;
+} access_addr;
 
 struct access_map {
     mapfile *file;
     value *values; /* parallel to the file's entries */
     name_entry *names;
     size_t nnames;
-    addr_entry *addrs; /* most specific first, tagged before untagged */
+    access_addr *addrs; /* most specific first, tagged before untagged */
     size_t naddrs;
     size_t ignored;
 };
@@ -361,7 +361,7 @@ static int cmp_names(const void *a, const void *b)
 
 static int cmp_addrs(const void *pa, const void *pb)
 {
-    const addr_entry *a = pa, *b = pb;
+    const access_addr *a = pa, *b = pb;
 
     if (a->net.bits != b->net.bits)
         return a->net.bits > b->net.bits ? -1 : 1;
@@ -400,7 +400,7 @@ static int add_entry(access_map *m, size_t i, str_t *key, str_t *why)
     if (kind < 0)
         return fail(m, e, error, why);
     if (kind > 0) {
-        m->addrs[m->naddrs++] = (addr_entry){.net = net, .tag = t, .src = e, .val = v};
+        m->addrs[m->naddrs++] = (access_addr){.net = net, .tag = t, .src = e, .val = v};
         return 0;
     }
     if (normalise_key(t, rest, key, &error) < 0)

@@ -131,7 +131,13 @@ static int lex_skip_cfws(lexer *lx)
 static int lex_special(lexer *lx, tok *t, char c)
 {
     switch (c) {
-    case '<': case '>': case ':': case ';': case '@': case ',': case '.':
+    case '<':
+    case '>':
+    case ':':
+    case ';':
+    case '@':
+    case ',':
+    case '.':
         t->kind = T_SPECIAL;
         t->c = c;
         lx->pos++;
@@ -274,7 +280,8 @@ static int parse_addr_spec(parser *ps, addr_entry *e)
     if (words == 0)
         return fail(ps, "missing local part");
     if (!local_ok)
-        return fail(ps, is_special(ps, '@') ? "invalid local part" : "display name without address");
+        return fail(ps,
+                    is_special(ps, '@') ? "invalid local part" : "display name without address");
     if (is_special(ps, '@')) {
         if (advance(ps) < 0 || parse_domain(ps, e) < 0)
             return -1;
@@ -405,8 +412,9 @@ static int parse_one_address(parser *ps)
     if (push_entry(ps, &e) < 0)
         return -1;
     if (ps->cur.kind != T_END && !is_special(ps, ',') && !is_special(ps, ';'))
-        return fail(ps, ps->cur.kind == T_SPECIAL && ps->cur.c == '>' ? "unbalanced angle bracket"
-                                                                       : "expected ',' after address");
+        return fail(ps, ps->cur.kind == T_SPECIAL && ps->cur.c == '>'
+                            ? "unbalanced angle bracket"
+                            : "expected ',' after address");
     return 0;
 }
 

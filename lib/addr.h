@@ -17,7 +17,8 @@
  *   "team: a@b, c@d;"), obsolete routes ("<@r1,@r2:user@dom>"), empty list
  *   elements (obs-addr-list: "a@b,,c@d"), CFWS between the words of an
  *   obs-local-part or obs-domain, domain literals ("[192.0.2.1]"), UTF-8 in
- *   atoms, quoted strings and comments, folded values (CRLF or bare LF, then
+ *   atoms, quoted strings and comments (bytes >= 0x80 are taken as UTF-8
+ *   without validating the encoding), folded values (CRLF or bare LF, then
  *   SP or HTAB), a bare "user" without domain, "<>" (reported as a null
  *   address), local parts with consecutive or trailing dots (seen in the
  *   wild), one trailing dot on a domain ("user@example.net.").
@@ -76,7 +77,7 @@ typedef struct addr_entry {
     bool domain_literal; /* domain is "[...]" */
     bool angle;          /* written inside "<...>" */
     bool in_group;
-    bool is_null;        /* "<>" */
+    bool is_null; /* "<>" */
 } addr_entry;
 
 typedef struct addr_list {

@@ -30,7 +30,8 @@
 static snapshot_holder conf_holder;
 static atomic_long conns_in_flight;
 static const daemon_part *running_part;
-static const char *running_config_path;
+static char *running_config_path;
+static char *listen_spec; /* libmilter keeps a pointer to it until smfi_main returns */
 
 typedef struct daemon_args {
     const char *config;
@@ -197,8 +198,9 @@ static void open_socket(const daemon_part *part, const daemon_conf *c)
     path = unix_path(d->socket);
     if (path != NULL)
         clear_stale_socket(path);
-    /* libmilter keeps the pointer: give it a copy that lives as long as we do. */
-    if (smfi_setconn(mem_strdup(d->socket)) != MI_SUCCESS)
+    /* libmilter keeps the pointer: give it a copy that outlives reloads. */
+    listen_spec = mem_strdup(d->socket);
+    if (smfi_setconn(listen_spec) != MI_SUCCESS)
         log_fatal("bad socket %s", d->socket);
     if (smfi_setbacklog((int)d->backlog) != MI_SUCCESS)
         log_fatal("cannot set the listen backlog");
@@ -448,6 +450,8 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
         snapshot_release(&s);
     }
     snapshot_holder_clear(&conf_holder);
+    mem_free(&listen_spec);
+    free(running_config_path);
     log_msg(LOG_NOTICE, "stopped");
     return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -3,7 +3,9 @@
  * byte-preserving rewrite over lib/addr spans.  See masquerade.h for the
  * rules and the order in which they apply.
  *
- * NOTES FOR milterkit-masq(8) - where sendmail 8.17 is odd, and we copy it:
+ * NOTES FOR milterkit-masq(8) - where sendmail 8.17 is odd, and we copy it
+ * (each checked with sendmail -bt, "/tryflags HS" and "/tryflags ES", on a
+ * .cf built from Debian's sendmail-cf with the matching FEATUREs):
  *  - MASQUERADE_EXCEPTION (exceptions) covers the name and every subdomain,
  *    and beats masquerading and EXPOSED_USER, but NOT genericstable: the
  *    genericstable is consulted first (ruleset MasqHdr), so an entry for
@@ -22,9 +24,8 @@
  *    compare without regard to case (sendmail classes are caseless).
  *  - Without `as`, nothing is masqueraded; always_add_domain then appends
  *    the local host name.
- *  - Addresses with an obsolete source route (<@relay:user@host>), the null
- *    address <> and empty groups (undisclosed-recipients:;) pass unchanged;
- *    members of a non-empty group are masqueraded like any address.
+ *  - The null address <> and empty groups (undisclosed-recipients:;) pass
+ *    unchanged; members of a non-empty group are masqueraded like any address.
  *  - genericstable: applies to domains listed in generics_domains (class G;
  *    with generics_entire_domain also their subdomains), NOT automatically to
  *    the local host names, and to unqualified addresses (with
@@ -51,6 +52,10 @@
  *    names and encoded words keep their bytes (sendmail re-formats the
  *    address); a comment written inside an obsolete spaced-out domain
  *    ("pc1 (x) . home.example.net") goes with the domain it was part of.
+ *  - sendmail drops an obsolete source route from every address it sends
+ *    ("<@relay.org:a@pc1.home.example.net>" -> "<a@example.net>");
+ *    milterkit-masq masquerades the address after the route the same way
+ *    but keeps the route bytes ("<@relay.org:a@example.net>").
  *  - A genericstable temporary failure leaves the header or envelope sender
  *    unchanged and is reported, so the daemon can tempfail the message.
  */
@@ -81,8 +86,15 @@ typedef struct work {
 } work;
 
 const char *const masquerade_sender_headers[] = {
-    "From", "Sender", "Reply-To", "Resent-From", "Resent-Sender", "Resent-Reply-To",
-    "Errors-To", "Disposition-Notification-To", NULL,
+    "From",
+    "Sender",
+    "Reply-To",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-Reply-To",
+    "Errors-To",
+    "Disposition-Notification-To",
+    NULL,
 };
 
 const char *const masquerade_recipient_headers[] = {
@@ -383,7 +395,7 @@ static int apply_entry(const masquerade_rules *r, const char *value, const addr_
     work w;
     int act;
 
-    if (e->is_null || e->route.len > 0)
+    if (e->is_null)
         return MASQUERADE_OK;
     work_init(&w, value, e);
     act = decide(r, &w, error_r);
@@ -474,8 +486,8 @@ static bool valid_domain(const char *d)
     str_init(&s);
     str_append_cstr(&s, "u@");
     str_append_cstr(&s, d);
-    ok = addr_parse_envelope(s.buf, s.len, &e, &err) == 0 && e.has_domain &&
-         e.domain.off == 2 && e.domain.len == s.len - 2;
+    ok = addr_parse_envelope(s.buf, s.len, &e, &err) == 0 && e.has_domain && e.domain.off == 2 &&
+         e.domain.len == s.len - 2;
     str_free(&s);
     return ok;
 }

@@ -9,16 +9,18 @@
  * it was: comments, spacing, folding, display names, encoded words.
  *
  * The semantics, decided address by address, in sendmail's order:
- *   0. "<>", "list:;" and addresses with an obsolete route ("<@a:u@d>") are
- *      left alone (HdrFromSMTP passes null and route addresses through).
- *      A bare "user" is left alone unless always_add_domain; with it, it is
- *      treated as sendmail treats an unqualified address (user@*LOCAL*).
+ *   0. "<>" and empty groups ("list:;") are left alone.  An obsolete route
+ *      ("<@a:u@d>") is kept as written; the address after it is treated like
+ *      any other (sendmail drops the route).  A bare "user" is left alone
+ *      unless always_add_domain; with it, it is treated as sendmail treats an
+ *      unqualified address (user@*LOCAL*).
  *   1. genericstable (generics != NULL), for addresses whose domain is in
  *      generics_domains (class G; with generics_entire_domain also their
  *      subdomains) and for unqualified ones (looked up as user@hostname).
  *      Keys, lower-cased, tried in order: "user+detail@domain",
  *      "user+*@domain" (%1 = detail), "user@domain", "@domain" (%1 = the
- *      local part), "user+detail", "user+*" (%1 = detail), "user".  A value
+ *      local part; qualified addresses only), "user+detail", "user+*"
+ *      (%1 = detail), "user".  A value
  *      with a domain replaces the addr-spec and ends processing; a value
  *      without one replaces the local part and continues below as an
  *      unqualified address.  The domain sets are NOT class w: list the local
@@ -74,15 +76,15 @@ typedef masquerade_lookup masquerade_generics_fn(void *ctx, const char *key, str
                                                  const char **error_r);
 
 typedef struct masquerade_rules {
-    const char *as;                 /* MASQUERADE_AS; NULL or "" = none */
-    masquerade_names domains;       /* MASQUERADE_DOMAIN(_FILE): class M */
-    masquerade_names local_hosts;   /* class w: this host's names */
-    const char *hostname;           /* $j; NULL = local_hosts.items[0] */
-    bool entire_domain;             /* FEATURE(masquerade_entire_domain) */
-    bool limited;                   /* FEATURE(limited_masquerade): class w not masqueraded */
-    bool always_add_domain;         /* FEATURE(always_add_domain) */
-    masquerade_names exposed_users; /* EXPOSED_USER: class E */
-    masquerade_names exceptions;    /* MASQUERADE_EXCEPTION: class N */
+    const char *as;                   /* MASQUERADE_AS; NULL or "" = none */
+    masquerade_names domains;         /* MASQUERADE_DOMAIN(_FILE): class M */
+    masquerade_names local_hosts;     /* class w: this host's names */
+    const char *hostname;             /* $j; NULL = local_hosts.items[0] */
+    bool entire_domain;               /* FEATURE(masquerade_entire_domain) */
+    bool limited;                     /* FEATURE(limited_masquerade): class w not masqueraded */
+    bool always_add_domain;           /* FEATURE(always_add_domain) */
+    masquerade_names exposed_users;   /* EXPOSED_USER: class E */
+    masquerade_names exceptions;      /* MASQUERADE_EXCEPTION: class N */
     masquerade_generics_fn *generics; /* FEATURE(genericstable); NULL = none */
     void *generics_ctx;
     masquerade_names generics_domains; /* GENERICS_DOMAIN(_FILE): class G */
@@ -106,7 +108,7 @@ int masquerade_rules_check(const masquerade_rules *r, const char **error_r);
 
 /*
  * Rewrites one envelope address as libmilter gives it ("<user@dom>",
- * "user@dom", "<>"); "<>" and route addresses come back unchanged.  Sets
+ * "user@dom", "<>"); "<>" comes back unchanged.  Sets
  * *out to the result (cleared first) and *changed_r (may be NULL) to whether
  * it differs from the input.  On error *out holds the input unchanged.
  * Returns MASQUERADE_OK or a MASQUERADE_ERR_* with *error_r set.

@@ -23,6 +23,7 @@ struct masq_policy {
 static masquerade_lookup generics_lookup(void *ctx, const char *key, str_t *value,
                                          const char **error_r)
 {
+    /* Keys come lower-cased, as mapfile folds them (makemap does too). */
     const mapfile_entry *e = mapfile_lookup(ctx, key);
 
     if (e == NULL)
@@ -96,6 +97,8 @@ int masq_policy_prepare(daemon_conf *c, str_t *errors)
     p->rules.hostname = c->site.hostname;
     p->rules.entire_domain = p->s->entire_domain;
     p->rules.always_add_domain = p->s->always_add_domain;
+    p->rules.limited = p->s->limited;
+    p->rules.generics_entire_domain = p->s->generics_entire_domain;
     p->rules.exposed_users = names(&p->s->exposed_users);
     p->rules.exceptions = names(&p->s->exceptions);
     p->rules.generics_domains = names(&p->s->generics_domains);

@@ -53,6 +53,8 @@ static const cfg_field masq_fields[] = {
     F(envelope, "envelope", CFG_BOOL, "false"),
     F(recipients, "recipients", CFG_BOOL, "false"),
     F(always_add_domain, "always_add_domain", CFG_BOOL, "false"),
+    F(limited, "limited", CFG_BOOL, "false"),
+    F(generics_entire_domain, "generics_entire_domain", CFG_BOOL, "false"),
     F(exposed_users, "exposed_users", CFG_STRLIST, NULL),
     F(exceptions, "exceptions", CFG_STRLIST, NULL),
     F(generics, "generics", CFG_STRING, NULL),

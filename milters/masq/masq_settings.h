@@ -20,6 +20,8 @@ typedef struct masq_settings {
     bool envelope;            /* FEATURE(masquerade_envelope) */
     bool recipients;          /* FEATURE(allmasquerade) */
     bool always_add_domain;   /* FEATURE(always_add_domain) */
+    bool limited;             /* FEATURE(limited_masquerade) */
+    bool generics_entire_domain; /* FEATURE(generics_entire_domain) */
     cfg_strlist exposed_users;/* EXPOSED_USER */
     cfg_strlist exceptions;   /* MASQUERADE_EXCEPTION */
     char *generics;           /* genericstable-style map file */
