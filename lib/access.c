@@ -3,6 +3,8 @@
 
 #include "access.h"
 
+#include "log.h"
+
 #include "mapfile.h"
 #include "mem.h"
 
@@ -372,7 +374,10 @@ static int cmp_addrs(const void *pa, const void *pb)
 
 static int fail(access_map *m, const mapfile_entry *e, const char *msg, str_t *why)
 {
-    str_printf(why, "%s:%u: %s: \"%s\"", mapfile_name(m->file), e->line, msg, e->key);
+    log_safe_buf k, v;
+
+    str_printf(why, "%s:%u: %s: key \"%s\" value \"%s\"", mapfile_name(m->file), e->line, msg,
+               log_safe_cstr(&k, e->key), log_safe_cstr(&v, e->value));
     return -1;
 }
 

@@ -1,1 +1,2 @@
-# tests/milter/relay.mk
+# tests/milter/relay.mk - milter-level tests of milterkit-relay (test DNS on loopback).
+MILTER_TESTS += tests/milter/relay-decisions.py tests/milter/relay-reload-access.py

@@ -1,0 +1,449 @@
+/* relay_milter.c - libmilter callbacks of milterkit-relay; see relay_milter.h. */
+#include "config.h"
+
+#include "relay_milter.h"
+
+#include "access.h"
+#include "cidr.h"
+#include "daemon.h"
+#include "fcrdns.h"
+#include "log.h"
+#include "mem.h"
+#include "origin.h"
+#include "relay_policy.h"
+#include "relay_settings.h"
+#include "str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define REPLY_MAX 400 /* bytes of reply text passed to smfi_setreply */
+
+typedef struct relay_msg {
+    snapshot *conf;
+    origin_reason origin;
+    bool conn_done;       /* conn_r is filled */
+    access_result conn_r; /* Connect: lookup, into this snapshot's map */
+    char *quarantine;     /* reason from a QUARANTINE entry, or NULL */
+} relay_msg;
+
+typedef struct relay_conn {
+    cidr_addr client;
+    bool has_client;
+    char addr[64]; /* "[192.0.2.1]", "[2001:db8::1]" or "[local]" */
+    bool fc_done;
+    fcrdns_result fc;
+    relay_msg msg;
+} relay_conn;
+
+static relay_conn *conn_of(SMFICTX *ctx)
+{
+    return smfi_getpriv(ctx);
+}
+
+static const daemon_conf *dconf(const relay_msg *m)
+{
+    return m->conf->data;
+}
+
+static const relay_settings *settings(const relay_msg *m)
+{
+    return dconf(m)->part;
+}
+
+static relay_policy *policy(const relay_msg *m)
+{
+    return dconf(m)->runtime;
+}
+
+static const char *qid_of(SMFICTX *ctx)
+{
+    const char *q = smfi_getsymval(ctx, "i");
+
+    return q && *q ? q : "NOQUEUE";
+}
+
+static void msg_reset(relay_msg *m)
+{
+    snapshot_release(&m->conf);
+    mem_free(&m->quarantine);
+    memset(&m->conn_r, 0, sizeof m->conn_r);
+    m->conn_done = false;
+    m->origin = ORIGIN_UNTRUSTED;
+}
+
+/* ---- replies and logging ---- */
+
+/* Reply text as smfi_setreply wants it: printable, '%' doubled, bounded. */
+static void reply_text(const char *text, str_t *out)
+{
+    for (const char *p = text; *p && out->len < REPLY_MAX; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if (ch == '%')
+            str_append_cstr(out, "%%");
+        else
+            str_append_char(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
+    }
+}
+
+/* Refuses (or, in dry-run mode, only logs) with code dsn text. */
+static sfsistat refuse(SMFICTX *ctx, const relay_msg *m, const char *qid, const str_t *detail,
+                       const char *code, const char *dsn, const char *text)
+{
+    bool dry = settings(m)->dry_run;
+    str_t t;
+
+    str_init(&t);
+    reply_text(text, &t);
+    log_q(LOG_NOTICE, qid, "relay=%s %s reply=\"%s %s %s\"", dry ? "would-refuse" : "refused",
+          detail->buf, code, dsn, t.buf);
+    if (dry) {
+        str_free(&t);
+        return SMFIS_CONTINUE;
+    }
+    if (smfi_setreply(ctx, (char *)code, (char *)dsn, t.buf) != MI_SUCCESS)
+        log_q(LOG_WARNING, qid, "relay=warning reason=\"the MTA refused the reply text\"");
+    str_free(&t);
+    return code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
+/* Applies an access map result that refuses (REJECT, ERROR, TEMPFAIL,
+ * DISCARD) and returns true with *st set; QUARANTINE is remembered. */
+static bool access_refuses(SMFICTX *ctx, relay_msg *m, const char *qid, str_t *detail,
+                           const char *kind, const access_result *r, sfsistat *st)
+{
+    log_safe_buf k;
+
+    if (r->action == ACCESS_NONE)
+        return false;
+    str_printf(detail, " access=%s key=\"%s\" line=%u action=%s", kind, log_safe_cstr(&k, r->key),
+               r->line, access_action_name(r->action));
+    switch (r->action) {
+    case ACCESS_REJECT:
+        *st = refuse(ctx, m, qid, detail, r->code ? r->code : "550", r->dsn ? r->dsn : "5.7.1",
+                     r->text && *r->text ? r->text : "Access denied");
+        return true;
+    case ACCESS_ERROR:
+    case ACCESS_TEMPFAIL:
+        *st = refuse(ctx, m, qid, detail, r->code ? r->code : "451", r->dsn ? r->dsn : "4.7.1",
+                     r->text && *r->text ? r->text : "Temporary failure, try again later");
+        return true;
+    case ACCESS_DISCARD:
+        log_q(LOG_NOTICE, qid, "relay=%s %s", settings(m)->dry_run ? "would-discard" : "discarded",
+              detail->buf);
+        *st = settings(m)->dry_run ? SMFIS_CONTINUE : SMFIS_DISCARD;
+        return true;
+    case ACCESS_QUARANTINE:
+        if (m->quarantine == NULL)
+            m->quarantine =
+                mem_strdup(r->text && *r->text ? r->text : "milterkit-relay access map");
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* ---- FCrDNS, once per connection, on demand ---- */
+
+static void fcrdns_log(const relay_conn *c, const char *qid)
+{
+    str_t names;
+    log_safe_buf a, b;
+
+    str_init(&names);
+    for (size_t i = 0; i < c->fc.count; i++) {
+        if (i)
+            str_append_char(&names, ',');
+        str_append_cstr(&names, c->fc.names[i]);
+    }
+    log_q(LOG_INFO, qid, "fcrdns=%s client=%s names=\"%s\" confirmed=%s%s reason=\"%s\"",
+          fcrdns_status_name(c->fc.status), c->addr, log_safe_cstr(&a, names.buf),
+          c->fc.name ? c->fc.name : "-", c->fc.cross_family ? " cross_family=yes" : "",
+          log_safe_cstr(&b, c->fc.why ? c->fc.why : ""));
+    str_free(&names);
+}
+
+static void ensure_fcrdns(relay_conn *c, const relay_msg *m, const char *qid)
+{
+    dns_resolver r;
+    const char *why = NULL;
+
+    if (c->fc_done || !c->has_client)
+        return;
+    c->fc_done = true;
+    if (relay_policy_resolver(policy(m), &r, &why) < 0) {
+        memset(&c->fc, 0, sizeof c->fc);
+        c->fc.status = FCRDNS_TEMP;
+        c->fc.why = why ? why : "cannot set up DNS";
+        log_q(LOG_ERR, qid, "relay=error reason=\"DNS: %s\"", c->fc.why);
+    } else {
+        fcrdns_check(&r, &c->client, settings(m)->allow_cross_family ? FCRDNS_CROSS_FAMILY : 0,
+                     &c->fc);
+    }
+    fcrdns_log(c, qid);
+}
+
+/* The Connect: lookup for this message (name entries only when confirmed). */
+static const access_result *conn_access(relay_conn *c, relay_msg *m, const char *qid)
+{
+    const access_map *map = relay_policy_access(policy(m));
+
+    if (!m->conn_done) {
+        m->conn_done = true;
+        memset(&m->conn_r, 0, sizeof m->conn_r);
+        if (map != NULL && c->has_client) {
+            ensure_fcrdns(c, m, qid);
+            access_lookup_connect(map, &c->client, c->fc.status == FCRDNS_OK ? c->fc.name : NULL,
+                                  &m->conn_r);
+        }
+    }
+    return &m->conn_r;
+}
+
+/* ---- callbacks ---- */
+
+static sfsistat relay_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+                                unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+                                unsigned long *pf2, unsigned long *pf3)
+{
+    unsigned long want =
+        SMFIP_NOHELO | SMFIP_NOHDRS | SMFIP_NOEOH | SMFIP_NOBODY | SMFIP_NODATA | SMFIP_NOUNKNOWN;
+
+    (void)f2;
+    (void)f3;
+    *pf0 = f0 & SMFIF_QUARANTINE;
+    *pf1 = want & f1;
+    *pf2 = *pf3 = 0;
+    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name} {mail_addr}");
+    smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_addr}");
+    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat relay_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+    relay_conn *c = mem_zalloc(sizeof *c);
+    char buf[48]; /* INET6_ADDRSTRLEN */
+
+    (void)host; /* the MTA's idea of the name is not trusted: we do our own DNS */
+    daemon_conn_begin();
+    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
+    if (c->has_client) {
+        cidr_addr_format(&c->client, buf, sizeof buf);
+        snprintf(c->addr, sizeof c->addr, "[%s]", buf);
+    } else {
+        snprintf(c->addr, sizeof c->addr, "[local]");
+    }
+    smfi_setpriv(ctx, c);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat internal_error(const relay_msg *m, const char *qid, const char *what)
+{
+    const char *action = m->conf ? settings(m)->daemon.on_error : "tempfail";
+
+    log_q(LOG_ERR, qid, "relay=error reason=\"%s\" action=%s", what, action);
+    return site_action_status(action);
+}
+
+static sfsistat check_sender(SMFICTX *ctx, relay_msg *m, const char *qid, const char *login,
+                             const char *sender, str_t *detail)
+{
+    relay_sender_check sc = relay_policy_sender(policy(m), login, sender);
+    log_safe_buf l;
+    str_t text;
+    sfsistat st;
+
+    if (sc == RELAY_SENDER_ALLOWED)
+        return SMFIS_CONTINUE;
+    str_printf(detail, " login=\"%s\" binding=%s", log_safe_cstr(&l, login),
+               sc == RELAY_SENDER_NO_LOGIN ? "login-not-in-map" : "mismatch");
+    str_init(&text);
+    str_printf(&text, "Sender address rejected: not owned by user %s", log_safe_cstr(&l, login));
+    st = refuse(ctx, m, qid, detail, "553", "5.7.1", text.buf);
+    str_free(&text);
+    return st;
+}
+
+static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
+{
+    relay_conn *c = conn_of(ctx);
+    const char *qid = qid_of(ctx), *login, *sender = argv && argv[0] ? argv[0] : "";
+    relay_msg *m;
+    access_result r;
+    sfsistat st = SMFIS_CONTINUE;
+    str_t detail;
+    log_safe_buf s;
+
+    if (c == NULL)
+        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
+    m = &c->msg;
+    msg_reset(m);
+    m->conf = daemon_conf_acquire();
+    if (m->conf == NULL || policy(m) == NULL)
+        return internal_error(m, qid, "no configuration loaded");
+    login = smfi_getsymval(ctx, "{auth_authen}");
+    m->origin = origin_check(&dconf(m)->site, c->has_client ? &c->client : NULL, login,
+                             smfi_getsymval(ctx, "{daemon_name}"));
+    str_init(&detail);
+    str_printf(&detail, "stage=mail from=%s client=%s origin=%s", log_safe_cstr(&s, sender),
+               c->addr, origin_reason_name(m->origin));
+    if (login != NULL && *login != '\0')
+        st = check_sender(ctx, m, qid, login, sender, &detail);
+    if (st == SMFIS_CONTINUE && relay_policy_access(policy(m)) != NULL &&
+        access_lookup_from(relay_policy_access(policy(m)), sender, &r) != ACCESS_NONE)
+        access_refuses(ctx, m, qid, &detail, "from", &r, &st);
+    str_free(&detail);
+    return st;
+}
+
+/* Relaying refused: the reply says what the client can do about it. */
+static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char *qid,
+                           str_t *detail)
+{
+    str_t text;
+    sfsistat st;
+    bool dns_temp;
+
+    ensure_fcrdns(c, m, qid);
+    dns_temp = c->has_client && c->fc.status == FCRDNS_TEMP;
+    str_init(&text);
+    if (!c->has_client)
+        str_printf(&text, "Relaying denied. Authenticate first");
+    else if (dns_temp)
+        str_printf(&text, "Relaying temporarily denied. Cannot resolve PTR record for %s", c->addr);
+    else if (c->fc.status == FCRDNS_FORGED)
+        str_printf(&text, "Relaying denied. IP name possibly forged %s", c->addr);
+    else if (c->fc.status == FCRDNS_FAIL)
+        str_printf(&text, "Relaying denied. IP name lookup failed %s", c->addr);
+    else
+        str_printf(&text, "Relaying denied for %s %s. Authenticate first", c->fc.name, c->addr);
+    if (c->has_client)
+        str_printf(detail, " fcrdns=%s", fcrdns_status_name(c->fc.status));
+    str_printf(detail, " reason=%s", dns_temp ? "dns-error" : "not-allowed");
+    if (dns_temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
+        st = refuse(ctx, m, qid, detail, "451", "4.4.3", text.buf);
+    else
+        st = refuse(ctx, m, qid, detail, "550", "5.7.1", text.buf);
+    str_free(&text);
+    return st;
+}
+
+static sfsistat decide_rcpt(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char *qid,
+                            const char *rcpt, str_t *detail)
+{
+    const access_map *map = relay_policy_access(policy(m));
+    bool trusted = origin_is_trusted(m->origin), relay_to = false;
+    relay_rcpt_kind kind = relay_policy_rcpt(policy(m), rcpt);
+    access_result tr;
+    const access_result *cr = NULL;
+    log_safe_buf k;
+    sfsistat st;
+
+    if (map != NULL && access_lookup_to(map, rcpt, &tr) != ACCESS_NONE) {
+        if (access_refuses(ctx, m, qid, detail, "to", &tr, &st))
+            return st;
+        relay_to = tr.action == ACCESS_RELAY;
+    }
+    if (!trusted) {
+        cr = conn_access(c, m, qid);
+        if (access_refuses(ctx, m, qid, detail, "connect", cr, &st))
+            return st;
+    }
+    if (kind != RELAY_RCPT_REMOTE) {
+        log_q(LOG_INFO, qid, "relay=no %s destination=%s", detail->buf,
+              kind == RELAY_RCPT_LOCAL ? "local" : "relay_domains");
+        return SMFIS_CONTINUE;
+    }
+    if (trusted) {
+        log_q(LOG_INFO, qid, "relay=allowed %s", detail->buf);
+        return SMFIS_CONTINUE;
+    }
+    if (relay_to || cr->action == ACCESS_RELAY) {
+        if (relay_to)
+            str_printf(detail, " access=to key=\"%s\" line=%u", log_safe_cstr(&k, tr.key), tr.line);
+        if (c->fc_done)
+            str_printf(detail, " fcrdns=%s", fcrdns_status_name(c->fc.status));
+        log_q(LOG_INFO, qid, "relay=allowed %s", detail->buf);
+        return SMFIS_CONTINUE;
+    }
+    return deny_relay(ctx, c, m, qid, detail);
+}
+
+static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
+{
+    relay_conn *c = conn_of(ctx);
+    const char *qid = qid_of(ctx), *rcpt = argv && argv[0] ? argv[0] : "";
+    relay_msg *m = c ? &c->msg : NULL;
+    str_t detail;
+    log_safe_buf r;
+    sfsistat st;
+
+    if (m == NULL || m->conf == NULL)
+        return SMFIS_TEMPFAIL; /* cannot happen: MAIL always comes first */
+    str_init(&detail);
+    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", log_safe_cstr(&r, rcpt), c->addr,
+               origin_reason_name(m->origin));
+    st = decide_rcpt(ctx, c, m, qid, rcpt, &detail);
+    str_free(&detail);
+    return st;
+}
+
+static sfsistat relay_eom(SMFICTX *ctx)
+{
+    relay_conn *c = conn_of(ctx);
+    relay_msg *m = c ? &c->msg : NULL;
+    const char *qid = qid_of(ctx);
+    log_safe_buf q;
+
+    if (m == NULL || m->conf == NULL)
+        return SMFIS_CONTINUE;
+    if (m->quarantine != NULL) {
+        log_q(LOG_NOTICE, qid, "relay=%s reason=\"%s\"",
+              settings(m)->dry_run ? "would-quarantine" : "quarantined",
+              log_safe_cstr(&q, m->quarantine));
+        if (!settings(m)->dry_run && smfi_quarantine(ctx, m->quarantine) != MI_SUCCESS)
+            log_q(LOG_WARNING, qid, "relay=warning reason=\"the MTA refused to quarantine\"");
+    }
+    msg_reset(m);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat relay_abort(SMFICTX *ctx)
+{
+    relay_conn *c = conn_of(ctx);
+
+    if (c != NULL)
+        msg_reset(&c->msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat relay_close(SMFICTX *ctx)
+{
+    relay_conn *c = conn_of(ctx);
+
+    if (c == NULL)
+        return SMFIS_CONTINUE; /* a port probe: no connect callback ran */
+    msg_reset(&c->msg);
+    if (c->fc_done)
+        fcrdns_result_free(&c->fc);
+    mem_free(&c);
+    smfi_setpriv(ctx, NULL);
+    daemon_conn_end();
+    return SMFIS_CONTINUE;
+}
+
+struct smfiDesc relay_milter_desc = {
+    .xxfi_name = "milterkit-relay",
+    .xxfi_version = SMFI_VERSION,
+    .xxfi_flags = SMFIF_QUARANTINE,
+    .xxfi_connect = relay_connect,
+    .xxfi_envfrom = relay_envfrom,
+    .xxfi_envrcpt = relay_envrcpt,
+    .xxfi_eom = relay_eom,
+    .xxfi_abort = relay_abort,
+    .xxfi_close = relay_close,
+    .xxfi_negotiate = relay_negotiate,
+};
