@@ -28,7 +28,6 @@ typedef struct masq_msg {
     snapshot *conf;
     origin_reason origin;
     char *sender;       /* argv[0] of MAIL FROM */
-    str_t sender_args;  /* ESMTP parameters, space separated */
     masq_hdr *hdrs;
     size_t nhdrs;
     bool hdrs_dropped;
@@ -72,8 +71,6 @@ static void msg_reset(masq_msg *m)
     m->nhdrs = 0;
     m->hdrs_dropped = false;
     mem_free(&m->sender);
-    if (m->sender_args.buf)
-        str_free(&m->sender_args);
     snapshot_release(&m->conf);
     m->origin = ORIGIN_UNTRUSTED;
 }
@@ -133,12 +130,6 @@ static sfsistat masq_envfrom(SMFICTX *ctx, char **argv)
         return SMFIS_ACCEPT;
     }
     m->sender = mem_strdup(argv[0] ? argv[0] : "");
-    str_init(&m->sender_args);
-    for (int i = 1; argv[i] != NULL; i++) {
-        if (i > 1)
-            str_append_char(&m->sender_args, ' ');
-        str_append_cstr(&m->sender_args, argv[i]);
-    }
     return SMFIS_CONTINUE;
 }
 
@@ -220,8 +211,11 @@ static int rewrite_sender(SMFICTX *ctx, const char *qid, const masq_msg *m)
     str_init(&out);
     switch (masq_policy_envelope(policy(m), m->sender, strlen(m->sender), &out, &why)) {
     case MASQ_CHANGED:
-        if (smfi_chgfrom(ctx, out.buf, m->sender_args.len ? m->sender_args.buf : NULL) !=
-            MI_SUCCESS) {
+        /* No ESMTP parameters: both MTAs keep those of MAIL FROM (SIZE, BODY,
+         * RET, ENVID, SMTPUTF8) when the sender changes.  Handing them back
+         * makes sendmail refuse a duplicate RET and send an empty AUTH= to
+         * the next hop, and Postfix warn about each one it ignores. */
+        if (smfi_chgfrom(ctx, out.buf, NULL) != MI_SUCCESS) {
             log_q(LOG_ERR, qid, "masq=error envelope=sender reason=\"MTA refused the change\"");
             rc = -1;
             break;

@@ -1,1 +1,12 @@
-# tests/e2e/mc.mk
+# tests/e2e/mc.mk - milterkit-mc: generated sendmail and Postfix
+# configurations checked by the MTAs themselves, then run end to end (from
+# the trees that tests/e2e/prepare.sh unpacks; skipped without them).
+E2E_TESTS += tests/e2e/mc-sendmail-seed.py
+E2E_TESTS += tests/e2e/mc-postfix-seed.py
+E2E_TESTS += tests/e2e/mc-check-errors.py
+E2E_TESTS += tests/e2e/mc-files.py
+E2E_TESTS += tests/e2e/mc-postfix-smarthost.py
+E2E_TESTS += tests/e2e/mc-sendmail-smarthost.py
+E2E_TESTS += tests/e2e/mc-pipeline-postfix.py
+E2E_TESTS += tests/e2e/mc-pipeline-sendmail.py
+EXTRA_DIST += tests/e2e/mc-lib.py

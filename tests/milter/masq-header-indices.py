@@ -22,7 +22,7 @@ HEADERS = [
 ]
 
 
-def send(d, addr="192.168.1.20", macros=None, mail_args=("SIZE=1234", "BODY=8BITMIME")):
+def send(d, addr="192.168.1.20", macros=None, mail_args=("SIZE=1234", "RET=HDRS", "BODY=8BITMIME", "ENVID=QQ314159")):
     return mc.run_message(d.socket, connect=("pc1.home.example.net", addr, 40000),
                           macros=macros or mc.mta_macros("sendmail", qid="Q1ABC"),
                           mail_from="<john@pc1.home.example.net>", mail_args=mail_args,
@@ -44,9 +44,9 @@ def main():
         ]
         check(sorted(hdr_mods) == sorted(want), "exactly From[1] and Reply-To[2] changed",
               hdr_mods)
-        check(res.mods_of("chgfrom") == [("chgfrom", "<john@example.net>",
-                                          "SIZE=1234 BODY=8BITMIME")],
-              "envelope sender rewritten with its ESMTP parameters kept",
+        check([m[:2] for m in res.mods_of("chgfrom")] == [("chgfrom", "<john@example.net>")]
+              and not res.mods_of("chgfrom")[0][2],
+              "envelope sender rewritten, no ESMTP parameters handed back (the MTA keeps them)",
               res.mods_of("chgfrom"))
         check(not res.mods_of("addrcpt", "delrcpt"), "recipients never touched")
         after = res.header_values("From", mta="sendmail")

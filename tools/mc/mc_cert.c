@@ -1,0 +1,93 @@
+/* mc_cert.c - a self-signed certificate with OpenSSL 3; see mc_cert.h. */
+#include "config.h"
+
+#include "mc_cert.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+static int bio_append(BIO *b, str_t *out)
+{
+    char *p;
+    long n = BIO_get_mem_data(b, &p);
+
+    if (n <= 0)
+        return -1;
+    str_append(out, p, (size_t)n);
+    return 0;
+}
+
+static int add_ext(X509 *x, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509_EXTENSION *e;
+    int ok;
+
+    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+    e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (e == NULL)
+        return 0;
+    ok = X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+static int fill_cert(X509 *x, EVP_PKEY *k, const char *cn, long days)
+{
+    X509_NAME *name = X509_get_subject_name(x);
+    unsigned char serial[16];
+    BIGNUM *bn = NULL;
+    char san[300];
+    int ok;
+
+    if (RAND_bytes(serial, sizeof serial) != 1)
+        return 0;
+    serial[0] &= 0x7f;
+    bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (snprintf(san, sizeof san, "DNS:%s", cn) >= (int)sizeof san)
+        return 0;
+    ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL &&
+         X509_set_version(x, 2) &&
+         X509_gmtime_adj(X509_getm_notBefore(x), 0) != NULL &&
+         X509_gmtime_adj(X509_getm_notAfter(x), days * 86400L) != NULL &&
+         X509_set_pubkey(x, k) &&
+         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
+                                    -1, 0) &&
+         X509_set_issuer_name(x, name) &&
+         add_ext(x, NID_subject_alt_name, san) &&
+         add_ext(x, NID_basic_constraints, "critical,CA:FALSE") &&
+         X509_sign(x, k, EVP_sha256()) > 0;
+    BN_free(bn);
+    return ok;
+}
+
+int mc_cert_selfsigned(const char *cn, long days, str_t *cert, str_t *key, str_t *why)
+{
+    EVP_PKEY *k = EVP_RSA_gen(2048);
+    X509 *x = X509_new();
+    BIO *cb = BIO_new(BIO_s_mem()), *kb = BIO_new(BIO_s_mem());
+    int rc = -1;
+
+    if (k && x && cb && kb && fill_cert(x, k, cn, days) && PEM_write_bio_X509(cb, x) &&
+        PEM_write_bio_PrivateKey(kb, k, NULL, NULL, 0, NULL, NULL) &&
+        bio_append(cb, cert) == 0 && bio_append(kb, key) == 0)
+        rc = 0;
+    else {
+        unsigned long e = ERR_get_error();
+
+        str_printf(why, "cannot make a self-signed certificate: %s",
+                   e ? ERR_reason_error_string(e) : "unknown error");
+    }
+    ERR_clear_error();
+    BIO_free(cb);
+    BIO_free(kb);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return rc;
+}

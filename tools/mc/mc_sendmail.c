@@ -1,0 +1,363 @@
+/* mc_sendmail.c - sendmail.mc, sendmail.cf and their files; see mc_sendmail.h. */
+#include "config.h"
+
+#include "mc_sendmail.h"
+
+#include "mc_file.h"
+#include "mc_msg.h"
+#include "mc_run.h"
+#include "mc_smfiles.h"
+#include "mc_tmpl.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define MC_CF_MAX (4 * 1024 * 1024)
+
+/* What the milters need, on top of sendmail's defaults (cf/README,
+ * confMILTER_MACROS_*): the daemon name and client address for the trusted
+ * origin, the AUTH macros, the queue id for logging. */
+static const char milter_macros[] =
+    "define(`confMILTER_MACROS_CONNECT', `j, _, {daemon_name}, {if_name}, {if_addr}, "
+    "{client_addr}, {client_port}, {client_name}')dnl\n"
+    "define(`confMILTER_MACROS_HELO', `{tls_version}, {cipher}, {cipher_bits}, "
+    "{cert_subject}, {cert_issuer}, {verify}')dnl\n"
+    "define(`confMILTER_MACROS_ENVFROM', `i, {auth_type}, {auth_authen}, {auth_ssf}, "
+    "{auth_author}, {mail_mailer}, {mail_host}, {mail_addr}, {daemon_name}, "
+    "{client_addr}')dnl\n"
+    "define(`confMILTER_MACROS_ENVRCPT', `{rcpt_mailer}, {rcpt_host}, {rcpt_addr}')dnl\n"
+    "define(`confMILTER_MACROS_EOM', `{msg_id}, i')dnl\n";
+
+static void daemon_lines(str_t *out, const char *name, long port, const char *modifiers,
+                         const cfg_strlist *families, const cfg_strlist *addresses)
+{
+    if (addresses->count > 0) {
+        for (size_t i = 0; i < addresses->count; i++) {
+            const char *a = addresses->items[i];
+
+            str_printf(out, "DAEMON_OPTIONS(`Port=%ld, Name=%s%s, Addr=%s, Family=%s')dnl\n",
+                       port, name, modifiers, a, strchr(a, ':') ? "inet6" : "inet");
+        }
+        return;
+    }
+    for (size_t i = 0; i < families->count; i++)
+        str_printf(out, "DAEMON_OPTIONS(`Port=%ld, Name=%s%s, Family=%s')dnl\n", port, name,
+                   modifiers, families->items[i]);
+}
+
+static void tls_lines(const mc_job *j, str_t *out)
+{
+    if (j->tls_cert == NULL)
+        return;
+    str_printf(out,
+               "define(`confSERVER_CERT', `%s')dnl\n"
+               "define(`confSERVER_KEY', `%s')dnl\n"
+               "define(`confCLIENT_CERT', `%s')dnl\n"
+               "define(`confCLIENT_KEY', `%s')dnl\n"
+               "define(`confCACERT_PATH', `/etc/ssl/certs')dnl\n"
+               "define(`confCACERT', `%s')dnl\n",
+               j->tls_cert, j->tls_key, j->tls_cert, j->tls_key,
+               j->tls_ca ? j->tls_ca : "/etc/ssl/certs/ca-certificates.crt");
+}
+
+static void smarthost_lines(const mc_job *j, str_t *out)
+{
+    const mc_smarthost *h = &j->mta.smarthost;
+
+    if (h->host == NULL)
+        return;
+    str_printf(out,
+               "define(`SMART_HOST', `[%s]')dnl\n"
+               "define(`RELAY_MAILER_ARGS', `TCP $h %ld')dnl\n"
+               "define(`ESMTP_MAILER_ARGS', `TCP $h %ld')dnl\n",
+               h->host, h->port, h->port);
+    if (h->auth.user != NULL)
+        str_printf(out, "FEATURE(`authinfo', `hash %s/authinfo')dnl\n", j->config_dir);
+}
+
+static void milter_lines(const mc_job *j, str_t *out)
+{
+    for (size_t i = 0; i < MC_MILTERS; i++) {
+        const mc_milter *m = &j->milters.m[i];
+
+        if (!m->present) {
+            mc_warn("%s: no \"%s\" section in %s, so milterkit-%s is not attached", m->name,
+                    m->name, j->conf_path, m->name);
+            continue;
+        }
+        str_printf(out, "INPUT_MAIL_FILTER(`milterkit-%s', `S=%s, F=T, T=%s')dnl\n", m->name,
+                   m->socket, j->mta.milter_timeouts);
+    }
+}
+
+/* OSTYPE(debian) includes /usr/share/sendmail/cf/debian/autoconf.m4 by its
+ * absolute path: use it only when that exists. */
+static const char *ostype(const char *cf_dir)
+{
+    str_t p;
+    bool ok;
+
+    str_init(&p);
+    str_printf(&p, "%s/ostype/debian.m4", cf_dir);
+    ok = access(p.buf, R_OK) == 0 &&
+         access("/usr/share/sendmail/cf/debian/autoconf.m4", R_OK) == 0;
+    str_free(&p);
+    return ok ? "debian" : "linux";
+}
+
+static int mc_text(mc_job *j, const char *cf_dir, str_t *out)
+{
+    str_t header, daemons, mechs, tls, smart, access, macros, milters, tmpl, why;
+    const char *error = NULL;
+    int rc;
+
+    str_init(&header), str_init(&daemons), str_init(&mechs), str_init(&tls);
+    str_init(&smart), str_init(&access), str_init(&macros), str_init(&milters);
+    str_init(&tmpl), str_init(&why);
+    mc_file_header(&header, "dnl ", j->conf_path);
+    if (j->mta.smtp.enable)
+        daemon_lines(&daemons, "MTA", j->mta.smtp.port, "", &j->mta.smtp.families,
+                     &j->mta.smtp.addresses);
+    if (j->mta.submission.enable)
+        daemon_lines(&daemons, "MSA", j->mta.submission.port, ", M=Ea",
+                     &j->mta.submission.families, &j->mta.submission.addresses);
+    for (size_t i = 0; i < j->mta.submission.auth_mechanisms.count; i++)
+        str_printf(&mechs, "%s%s", i ? " " : "", j->mta.submission.auth_mechanisms.items[i]);
+    tls_lines(j, &tls);
+    smarthost_lines(j, &smart);
+    if (j->mta.access_db)
+        str_printf(&access, "FEATURE(`access_db', `hash -T<TMPF> -o %s/access')dnl\n",
+                   j->config_dir);
+    str_append_cstr(&macros, milter_macros);
+    milter_lines(j, &milters);
+    {
+        const mc_tmpl_var vars[] = {
+            {"HEADER", header.buf}, {"CF_DIR", cf_dir}, {"OSTYPE", ostype(cf_dir)},
+            {"HOSTNAME", j->site.hostname}, {"CONFIG_DIR", j->config_dir},
+            {"DAEMONS", daemons.buf}, {"AUTH_MECHS", mechs.buf}, {"TLS", tls.buf},
+            {"SMARTHOST", smart.buf}, {"ACCESS", access.buf},
+            {"MILTER_MACROS", macros.buf}, {"MILTERS", milters.buf},
+        };
+
+        rc = mc_tmpl_load(j->templates, "sendmail.mc.tmpl", &tmpl, &why);
+        if (rc < 0)
+            mc_error("%s", why.buf);
+        else if ((rc = mc_tmpl_expand(tmpl.buf, vars, sizeof vars / sizeof vars[0], out,
+                                      &error)) < 0)
+            mc_error("sendmail.mc.tmpl: %s", error);
+    }
+    str_free(&header), str_free(&daemons), str_free(&mechs), str_free(&tls);
+    str_free(&smart), str_free(&access), str_free(&macros), str_free(&milters);
+    str_free(&tmpl), str_free(&why);
+    return rc;
+}
+
+/* m4 sendmail.mc > sendmail.cf.  m4 prints "*** ERROR" and exits 0. */
+static int build_cf(mc_job *j)
+{
+    str_t mc, tmp, cf, why;
+    mc_run_result r;
+    mc_run_opts o = {0};
+    int rc = -1;
+
+    str_init(&mc), str_init(&tmp), str_init(&cf), str_init(&why);
+    mc_run_result_init(&r);
+    mc_out_path(&j->out, "sendmail.mc", &mc);
+    mc_out_path(&j->out, "sendmail.cf.m4out", &tmp);
+    o.stdout_path = tmp.buf;
+    {
+        const char *argv[] = {"/usr/bin/m4", mc.buf, NULL};
+
+        if (mc_run(argv, &o, &r, &why) < 0)
+            mc_error("m4: %s", why.buf);
+        else if (r.status != 0 || strstr(r.err.buf, "ERROR") || r.err.len > 0)
+            mc_error("m4 sendmail.mc failed (exit %d):\n%s", r.status, r.err.buf);
+        else if (mc_file_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
+            mc_error("%s", why.buf);
+        else {
+            mc_file_header(&cf, "# ", "sendmail.mc");
+            str_append(&cf, mc.buf, mc.len);
+            rc = mc_out_add(&j->out, "sendmail.cf", cf.buf, cf.len, 0644, false, &why);
+            if (rc < 0)
+                mc_error("%s", why.buf);
+        }
+    }
+    unlink(tmp.buf);
+    mc_run_result_free(&r);
+    str_free(&mc), str_free(&tmp), str_free(&cf), str_free(&why);
+    return rc;
+}
+
+/* makemap hash NAME < NAME, when makemap is there. */
+static void make_map(mc_job *j, const char *name)
+{
+    static const char *const progs[] = {"/usr/sbin/makemap", "/usr/libexec/sendmail/makemap",
+                                        "/usr/bin/makemap", NULL};
+    str_t prog, src, cf, db, why;
+    mc_run_result r;
+    mc_run_opts o = {0};
+
+    str_init(&prog), str_init(&src), str_init(&cf), str_init(&db), str_init(&why);
+    mc_run_result_init(&r);
+    if (mc_run_find(j->mta_root, progs, &prog) < 0) {
+        mc_note("makemap not found: run `makemap hash %s/%s < %s/%s` after installing", j->config_dir,
+                name, j->config_dir, name);
+        goto out;
+    }
+    mc_out_path(&j->out, name, &src);
+    mc_out_path(&j->out, "sendmail.cf", &cf);
+    o.stdin_path = src.buf;
+    {
+        const char *argv[] = {prog.buf, "-C", cf.buf, "hash", src.buf, NULL};
+
+        if (mc_run(argv, &o, &r, &why) < 0 || r.status != 0)
+            mc_warn("makemap hash %s: %s%s%s", name, why.buf, r.out.buf, r.err.buf);
+        else {
+            str_printf(&db, "%s.db", name);
+            mc_out_add_derived(&j->out, db.buf, 0600);
+        }
+    }
+out:
+    mc_run_result_free(&r);
+    str_free(&prog), str_free(&src), str_free(&cf), str_free(&db), str_free(&why);
+}
+
+static int add(mc_job *j, const char *name, str_t *data, mode_t mode, bool secret)
+{
+    str_t why;
+    int rc;
+
+    str_init(&why);
+    rc = mc_out_add(&j->out, name, data->buf, data->len, mode, secret, &why);
+    if (rc < 0)
+        mc_error("%s", why.buf);
+    if (secret)
+        explicit_bzero(data->buf, data->len);
+    str_clear(data);
+    str_free(&why);
+    return rc;
+}
+
+int mc_sendmail_generate(mc_job *j)
+{
+    str_t cf_dir, text;
+    int rc = -1;
+
+    str_init(&cf_dir), str_init(&text);
+    str_printf(&cf_dir, "%s", j->cf_dir ? j->cf_dir : "");
+    if (j->cf_dir == NULL)
+        str_printf(&cf_dir, "%s/usr/share/sendmail/cf", j->mta_root);
+    if (!mc_settings_plain(cf_dir.buf)) {
+        mc_error("--cf-dir: %s: spaces, quotes and the like cannot go into a .mc", cf_dir.buf);
+        goto out;
+    }
+    str_printf(&text, "%s/m4/cf.m4", cf_dir.buf);
+    if (access(text.buf, R_OK) != 0) {
+        mc_error("no sendmail cf tree in %s (install sendmail-cf, or give --cf-dir DIR)",
+                 cf_dir.buf);
+        goto out;
+    }
+    str_clear(&text);
+    if (mc_text(j, cf_dir.buf, &text) < 0 || add(j, "sendmail.mc", &text, 0644, false) < 0 ||
+        build_cf(j) < 0)
+        goto out;
+    mc_smfiles_local_host_names(j, &text);
+    if (add(j, "local-host-names", &text, 0644, false) < 0)
+        goto out;
+    if (j->mta.access_db) {
+        mc_smfiles_access(j, &text);
+        if (add(j, "access", &text, 0644, false) < 0)
+            goto out;
+        make_map(j, "access");
+    }
+    if (j->mta.smarthost.auth.user != NULL) {
+        if (mc_smfiles_authinfo(j, &text) < 0 || add(j, "authinfo", &text, 0600, true) < 0)
+            goto out;
+        make_map(j, "authinfo");
+    }
+    if (j->mta.submission.enable) {
+        mc_smfiles_sasl(j, "Debian reads it as /etc/mail/sasl/Sendmail.conf", &text);
+        if (add(j, "sasl/Sendmail.conf", &text, 0644, false) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    str_free(&cf_dir), str_free(&text);
+    return rc;
+}
+
+/* Lines of `sendmail -bt -d0.1` that are only its banner and prompt; what
+ * remains are complaints ("FILE: line N: readcf: ..."). */
+static bool noise(const char *line)
+{
+    static const char *const prefixes[] = {"Version ", "=====", "ADDRESS TEST MODE",
+                                           "Enter <ruleset>", ">", NULL};
+
+    if (*line == '\0' || *line == ' ' || *line == '\t')
+        return true;
+    for (const char *const *p = prefixes; *p; p++)
+        if (strncmp(line, *p, strlen(*p)) == 0)
+            return true;
+    return false;
+}
+
+/* sendmail sleeps 60 s when it cannot qualify the host name. */
+static void hostname_hint(void)
+{
+    char host[256];
+
+    if (gethostname(host, sizeof host) == 0 && memchr(host, '\0', sizeof host) != NULL &&
+        strchr(host, '.') == NULL)
+        mc_note("this host's name \"%s\" is not qualified: sendmail may wait 60 seconds "
+                "trying to qualify it (cf/README: WHO AM I?)", host);
+}
+
+int mc_sendmail_check(mc_job *j)
+{
+    static const char *const progs[] = {"/usr/libexec/sendmail/sendmail", "/usr/sbin/sendmail",
+                                        "/usr/lib/sendmail", NULL};
+    str_t prog, cf, why;
+    mc_run_result r;
+    mc_run_opts o = {.timeout = 120};
+    int rc = 0;
+
+    str_init(&prog), str_init(&cf), str_init(&why);
+    mc_run_result_init(&r);
+    if (mc_run_find(j->mta_root, progs, &prog) < 0) {
+        mc_error("--check: sendmail not found under %s/ (give --mta-root DIR)", j->mta_root);
+        rc = -1;
+        goto out;
+    }
+    mc_out_path(&j->out, "sendmail.cf", &cf);
+    hostname_hint();
+    {
+        const char *argv[] = {prog.buf, "-C", cf.buf, "-bt", "-d0.1", NULL};
+        char *line;
+
+        if (mc_run(argv, &o, &r, &why) < 0) {
+            mc_error("sendmail -bt: %s", why.buf);
+            rc = -1;
+            goto out;
+        }
+        str_append(&r.out, r.err.buf, r.err.len);
+        for (line = r.out.buf; line && *line;) {
+            char *nl = strchr(line, '\n');
+
+            if (nl)
+                *nl = '\0';
+            if (!noise(line)) {
+                mc_error("sendmail rejects the generated sendmail.cf: %s", line);
+                rc = -1;
+            }
+            line = nl ? nl + 1 : NULL;
+        }
+        if (r.status != 0) {
+            mc_error("sendmail -C sendmail.cf -bt exited with %d", r.status);
+            rc = -1;
+        }
+    }
+out:
+    mc_run_result_free(&r);
+    str_free(&prog), str_free(&cf), str_free(&why);
+    return rc;
+}
