@@ -165,7 +165,9 @@ def test():
                     mc.log('%s log:\n%s' % (m.name, m.log()[-3000:]))
                     m.stop()
             for msg in msgs:
-                mc.log('ISP received:\n' + msg.data.decode('utf-8', 'replace'))
+                mc.log('ISP received: MAIL FROM:<%s> RCPT TO:%s AUTH=%s\n%s' % (
+                    msg.mail_from, ','.join(msg.rcpt_tos), msg.auth,
+                    msg.data.decode('utf-8', 'replace')))
                 mc.check(msg.auth == mc.ISP_USER, 'ISP relay saw AUTH %r' % msg.auth)
                 mc.check(msg.mail_from == 'roamer@example.net',
                          'envelope not masqueraded: %s' % msg.mail_from)
@@ -176,6 +178,7 @@ def test():
                 mc.check(b'd=example.net' in b''.join(msg.header('DKIM-Signature')),
                          'signed for another domain')
                 mc.check(mc.dkimpy_verify(msg.data, record), 'dkimpy: signature fails')
+                mc.log('dkimpy (an independent verifier): the DKIM-Signature verifies: pass')
 
 
 run_test(test)
