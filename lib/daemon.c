@@ -64,8 +64,10 @@ daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *
     daemon_conf *c = mem_zalloc(sizeof *c);
 
     c->part_def = part;
+    c->path = mem_strdup(path);
     c->part = mem_zalloc(part->schema->size);
     if (site_load(path, &c->site, part->name, part->schema, c->part, errors) < 0) {
+        mem_free(&c->path);
         mem_free(&c->part);
         mem_free(&c);
         return NULL;
@@ -73,6 +75,7 @@ daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *
     if (part->prepare != NULL && part->prepare(c, errors) < 0) {
         site_free(&c->site);
         cfg_free(part->schema, c->part);
+        mem_free(&c->path);
         mem_free(&c->part);
         mem_free(&c);
         return NULL;
@@ -90,6 +93,7 @@ void daemon_conf_free(void *conf)
         c->part_def->release(c);
     site_free(&c->site);
     cfg_free(c->part_def->schema, c->part);
+    mem_free(&c->path);
     mem_free(&c->part);
     mem_free(&c);
 }

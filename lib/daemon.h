@@ -33,6 +33,7 @@ struct daemon_part;
 typedef struct daemon_conf {
     site_settings site;
     const struct daemon_part *part_def;
+    char *path; /* the file it was read from, for parts that read other sections */
     void *part;    /* the part's settings; begins with daemon_settings */
     void *runtime; /* what the part's prepare() built from them, or NULL */
 } daemon_conf;

@@ -2,7 +2,5 @@
 sbin_PROGRAMS += milters/masq/milterkit-masq
 milters_masq_milterkit_masq_SOURCES = \
 	milters/masq/main.c \
-	milters/masq/masq_settings.c milters/masq/masq_settings.h \
-	milters/masq/masq_milter.c milters/masq/masq_milter.h \
-	milters/masq/masq_policy.c milters/masq/masq_policy.h
+	milters/masq/masq_milter.c milters/masq/masq_milter.h
 milters_masq_milterkit_masq_LDADD = $(MK_LIBS)

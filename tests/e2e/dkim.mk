@@ -1,1 +1,4 @@
-# tests/e2e/dkim.mk
+# tests/e2e/dkim.mk - milterkit-dkim end to end on real sendmail and
+# Postfix, after milterkit-masq: signing of masqueraded internal mail,
+# verification of external mail, forged Authentication-Results removed.
+E2E_TESTS += tests/e2e/dkim-sign-verify-mtas.py

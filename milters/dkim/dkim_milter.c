@@ -1,0 +1,451 @@
+/* dkim_milter.c - libmilter callbacks of milterkit-dkim; see dkim_milter.h. */
+#include "config.h"
+
+#include "dkim_milter.h"
+
+#include "cidr.h"
+#include "daemon.h"
+#include "dkim_ar.h"
+#include "dkim_policy.h"
+#include "dkim_sign.h"
+#include "dkim_verify.h"
+#include "log.h"
+#include "mem.h"
+#include "origin.h"
+#include "str.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+/* Authentication-Results fields of ours remembered for deletion. */
+#define DK_MAX_AR 1000
+
+typedef enum dk_mode { DK_NONE, DK_SIGN, DK_VERIFY } dk_mode;
+
+typedef struct dk_msg {
+    snapshot *conf;
+    origin_reason origin;
+    dkim_hdr *hdrs; /* values with their leading space, folds as received */
+    size_t nhdrs;
+    bool over_limits;   /* a field was too large, or too many fields */
+    int nar;            /* Authentication-Results fields seen */
+    int *ours;          /* their indices (from 1) carrying our authserv-id */
+    size_t nours;
+    dk_mode mode;
+    bool failed;        /* internal error: dkim.on_error at EOM */
+    bool ar_overflow;   /* more of our A-R fields than we can remember: tempfail */
+    dkim_sign *sign;
+    dkim_vmsg *verify;
+} dk_msg;
+
+typedef struct dk_conn {
+    cidr_addr client;
+    bool has_client;
+    bool leadspc;
+    unsigned long noreply; /* SMFIP_NR_* the MTA agreed to */
+    dk_msg msg;
+} dk_conn;
+
+/*
+ * After SMFIC_QUIT_NC libmilter calls xxfi_close, then xxfi_connect for the
+ * next session on the same milter connection WITHOUT negotiating again: the
+ * connection state we freed in close is rebuilt from the protocol flags of
+ * the last negotiation (the MTA's offer does not change between sessions).
+ */
+#define DK_PFLAGS_VALID 0x80000000UL
+static atomic_ulong last_pflags;
+static dk_conn *conn_of(SMFICTX *ctx)
+{
+    return smfi_getpriv(ctx);
+}
+
+static dkim_policy *policy(const dk_msg *m)
+{
+    return ((const daemon_conf *)m->conf->data)->runtime;
+}
+
+static const dkim_settings *settings(const dk_msg *m)
+{
+    return ((const daemon_conf *)m->conf->data)->part;
+}
+
+static const char *qid_of(SMFICTX *ctx)
+{
+    const char *q = smfi_getsymval(ctx, "i");
+
+    return q ? q : "";
+}
+
+static void msg_reset(dk_msg *m)
+{
+    for (size_t i = 0; i < m->nhdrs; i++) {
+        mem_free(&m->hdrs[i].name);
+        mem_free(&m->hdrs[i].value);
+    }
+    mem_free(&m->hdrs);
+    mem_free(&m->ours);
+    dkim_sign_free(&m->sign);
+    dkim_verify_free(&m->verify);
+    snapshot_release(&m->conf);
+    memset(m, 0, sizeof *m);
+}
+
+/* The reply of a callback that never refuses: none at all when the MTA
+ * agreed (fewer round trips per message), else "continue". */
+static sfsistat go_on(const dk_conn *c, unsigned long nr_flag)
+{
+    return c != NULL && (c->noreply & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static void set_pflags(dk_conn *c, unsigned long pflags)
+{
+    c->leadspc = (pflags & SMFIP_HDR_LEADSPC) != 0;
+    c->noreply = pflags & (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |
+                           SMFIP_NR_BODY);
+}
+
+static dk_conn *conn_new(SMFICTX *ctx)
+{
+    dk_conn *c = mem_zalloc(sizeof *c);
+    unsigned long last = atomic_load(&last_pflags);
+
+    if (last & DK_PFLAGS_VALID)
+        set_pflags(c, last);
+    daemon_conn_begin();
+    smfi_setpriv(ctx, c);
+    return c;
+}
+
+static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+                             unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+                             unsigned long *pf2, unsigned long *pf3)
+{
+    const unsigned long nr = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |
+                             SMFIP_NR_BODY;
+    unsigned long want = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+                         SMFIP_HDR_LEADSPC | nr;
+    dk_conn *c;
+    (void)f2;
+    (void)f3;
+
+    if ((f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) != (SMFIF_ADDHDRS | SMFIF_CHGHDRS)) {
+        log_msg(LOG_ERR, "the MTA cannot add and change headers (actions 0x%lx): "
+                         "milterkit-dkim needs both", f0);
+        return SMFIS_REJECT;
+    }
+    *pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+    *pf1 = want & f1;
+    *pf2 = *pf3 = 0;
+    c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
+    set_pflags(c, *pf1);
+    atomic_store(&last_pflags, *pf1 | DK_PFLAGS_VALID);
+    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name}");
+    smfi_setsymlist(ctx, SMFIM_EOH, "i");
+    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat dk_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+    dk_conn *c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
+    (void)host;
+
+    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
+    return go_on(c, SMFIP_NR_CONN);
+}
+
+static sfsistat dk_envfrom(SMFICTX *ctx, char **argv)
+{
+    dk_conn *c = conn_of(ctx);
+    dk_msg *m;
+    const daemon_conf *dc;
+    (void)argv;
+
+    if (c == NULL)
+        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
+    m = &c->msg;
+    msg_reset(m);
+    m->conf = daemon_conf_acquire();
+    dc = m->conf->data;
+    m->origin = origin_check(&dc->site, c->has_client ? &c->client : NULL,
+                             smfi_getsymval(ctx, "{auth_authen}"),
+                             smfi_getsymval(ctx, "{daemon_name}"));
+    return go_on(c, SMFIP_NR_MAIL);
+}
+
+static void note_ar(dk_msg *m, const char *value)
+{
+    const site_settings *site = dkim_policy_site(policy(m));
+
+    m->nar++;
+    if (site->authserv_id == NULL || !dkim_ar_is_ours(value, site->authserv_id))
+        return;
+    if (m->nours == DK_MAX_AR) {
+        m->ar_overflow = true; /* cannot remove them all: never let one through */
+        return;
+    }
+    m->ours = mem_realloc_array(m->ours, m->nours + 1, sizeof *m->ours);
+    m->ours[m->nours++] = m->nar;
+}
+
+static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
+{
+    dk_conn *c = conn_of(ctx);
+    dk_msg *m = c ? &c->msg : NULL;
+    const dkim_settings *s;
+    dkim_hdr *h;
+
+    if (m == NULL || m->conf == NULL)
+        return go_on(c, SMFIP_NR_HDR);
+    s = settings(m);
+    if (strcasecmp(name, DKIM_AR_HEADER) == 0)
+        note_ar(m, value);
+    if (m->nhdrs >= (size_t)s->max_headers ||
+        strlen(name) + strlen(value) > (size_t)s->max_header_size) {
+        m->over_limits = true;
+        return go_on(c, SMFIP_NR_HDR);
+    }
+    m->hdrs = mem_realloc_array(m->hdrs, m->nhdrs + 1, sizeof *m->hdrs);
+    h = &m->hdrs[m->nhdrs++];
+    h->name = mem_strdup(name);
+    if (c->leadspc) {
+        h->value = mem_strdup(value);
+    } else { /* the MTA dropped the space after the colon: put the usual one back */
+        size_t n = strlen(value);
+
+        h->value = mem_alloc(n + 2);
+        h->value[0] = ' ';
+        memcpy(h->value + 1, value, n + 1);
+    }
+    return go_on(c, SMFIP_NR_HDR);
+}
+
+/* Starts the verifier and feeds it the headers as received. */
+static void start_verify(SMFICTX *ctx, dk_msg *m)
+{
+    const char *qid = qid_of(ctx);
+
+    m->mode = DK_VERIFY;
+    if (m->over_limits)
+        return; /* reported as not evaluated */
+    m->verify = dkim_verify_start(policy(m), qid);
+    if (m->verify == NULL) {
+        m->failed = true;
+        return;
+    }
+    for (size_t i = 0; i < m->nhdrs && !m->failed; i++)
+        if (dkim_verify_header(m->verify, m->hdrs[i].name, m->hdrs[i].value) < 0)
+            m->failed = true;
+    if (!m->failed && dkim_verify_eoh(m->verify) < 0)
+        m->failed = true;
+}
+
+static sfsistat dk_eoh(SMFICTX *ctx)
+{
+    dk_conn *c = conn_of(ctx);
+    dk_msg *m = c ? &c->msg : NULL;
+    const char *qid = qid_of(ctx);
+    const char *why = NULL;
+
+    if (m == NULL || m->conf == NULL)
+        return go_on(c, SMFIP_NR_EOH);
+    if (origin_is_trusted(m->origin)) {
+        switch (dkim_sign_prepare(policy(m), m->hdrs, m->nhdrs, m->over_limits, &m->sign, &why)) {
+        case DKIM_SIGN_YES:
+            m->mode = DK_SIGN;
+            return go_on(c, SMFIP_NR_EOH);
+        case DKIM_SIGN_ERROR:
+            log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", why ? why : "?");
+            m->failed = true;
+            m->mode = DK_SIGN;
+            return go_on(c, SMFIP_NR_EOH);
+        case DKIM_SIGN_NO:
+            log_q(LOG_DEBUG, qid, "dkim=nosign origin=%s reason=\"%s\"",
+                  origin_reason_name(m->origin), why ? why : "no key");
+            break;
+        }
+    }
+    start_verify(ctx, m);
+    return go_on(c, SMFIP_NR_EOH);
+}
+
+static sfsistat dk_body(SMFICTX *ctx, unsigned char *data, size_t len)
+{
+    dk_conn *c = conn_of(ctx);
+    dk_msg *m = c ? &c->msg : NULL;
+
+    if (m == NULL || m->conf == NULL || m->failed)
+        return go_on(c, SMFIP_NR_BODY);
+    if (m->mode == DK_SIGN)
+        dkim_sign_body(m->sign, data, len);
+    else if (m->verify != NULL && dkim_verify_body(m->verify, data, len) < 0)
+        m->failed = true;
+    return go_on(c, SMFIP_NR_BODY);
+}
+
+/* Deletes our Authentication-Results fields, highest index first. */
+static int remove_ours(SMFICTX *ctx, const dk_msg *m, const char *qid)
+{
+    for (size_t i = m->nours; i-- > 0;) {
+        if (smfi_chgheader(ctx, DKIM_AR_HEADER, m->ours[i], NULL) != MI_SUCCESS) {
+            log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to delete "
+                               "Authentication-Results index %d\"", m->ours[i]);
+            return -1;
+        }
+        log_q(LOG_NOTICE, qid, "dkim=removed header=Authentication-Results index=%d "
+                               "reason=\"carries our authserv-id\"", m->ours[i]);
+    }
+    return 0;
+}
+
+static const char *hv(const dk_conn *c, const char *value)
+{
+    return c->leadspc ? value : value + 1;
+}
+
+static sfsistat eom_sign(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
+{
+    str_t out;
+    const char *why = NULL;
+    int rc;
+
+    str_init(&out);
+    rc = dkim_sign_finish(m->sign, qid, &out, &why);
+    for (const char *v = out.buf; rc == 0 && v < out.buf + out.len; v += strlen(v) + 1)
+        if (smfi_insheader(ctx, 0, (char *)DKIMSIGN_HEADER_NAME, (char *)hv(c, v)) !=
+            MI_SUCCESS) {
+            why = "MTA refused to insert DKIM-Signature";
+            rc = -1;
+        }
+    if (rc < 0)
+        log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", why ? why : "?");
+    str_free(&out);
+    return rc < 0 ? site_action_status(settings(m)->daemon.on_error) : SMFIS_CONTINUE;
+}
+
+/* What the results ask for: on_dns_error / on_bad_signature. */
+static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
+{
+    bool temp = false, bad = false, pass = false;
+
+    for (size_t i = 0; i < n; i++) {
+        temp |= r[i].res == DKIM_RES_TEMPERROR;
+        bad |= r[i].res == DKIM_RES_FAIL;
+        pass |= r[i].res == DKIM_RES_PASS;
+    }
+    if (pass)
+        return SMFIS_CONTINUE; /* one good signature is enough (RFC 6376 6.1) */
+    if (temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
+        return SMFIS_TEMPFAIL;
+    if (bad && strcmp(settings(m)->on_bad_signature, "accept") != 0)
+        return site_action_status(settings(m)->on_bad_signature);
+    return SMFIS_CONTINUE;
+}
+
+/* One log line with the results, folds turned into spaces. */
+static void log_results(const char *qid, const str_t *ar, size_t n, size_t skipped)
+{
+    str_t line;
+    log_safe_buf lb;
+
+    str_init(&line);
+    for (size_t i = 0; i < ar->len; i++)
+        if (ar->buf[i] != '\n')
+            str_append_char(&line, ar->buf[i] == '\t' ? ' ' : ar->buf[i]);
+    log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu result=\"%s\"", n, skipped,
+          log_safe_cstr(&lb, line.buf + 1));
+    str_free(&line);
+}
+
+static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
+{
+    static const dkim_vresult over = {.res = DKIM_RES_NEUTRAL,
+                                      .reason = "not evaluated: headers over the limits"};
+    const dkim_vresult *res = NULL;
+    size_t n = 0, skipped = 0;
+    const char *id = dkim_policy_site(policy(m))->authserv_id;
+    sfsistat rc;
+    str_t ar;
+
+    if (m->over_limits) {
+        res = &over;
+        n = 1;
+    } else if (dkim_verify_finish(m->verify, &res, &n, &skipped) < 0) {
+        return site_action_status(settings(m)->daemon.on_error);
+    }
+    rc = verdict(m, res, n);
+    str_init(&ar);
+    dkim_ar_build(id ? id : "localhost", res, n, skipped, &ar);
+    log_results(qid, &ar, n, skipped);
+    if (rc == SMFIS_CONTINUE &&
+        smfi_insheader(ctx, 0, (char *)DKIM_AR_HEADER, (char *)hv(c, ar.buf)) != MI_SUCCESS) {
+        log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to insert Authentication-Results\"");
+        rc = site_action_status(settings(m)->daemon.on_error);
+    }
+    str_free(&ar);
+    return rc;
+}
+
+static sfsistat dk_eom(SMFICTX *ctx)
+{
+    dk_conn *c = conn_of(ctx);
+    dk_msg *m = c ? &c->msg : NULL;
+    const char *qid = qid_of(ctx);
+    sfsistat rc;
+
+    if (m == NULL || m->conf == NULL)
+        return SMFIS_CONTINUE;
+    if (m->ar_overflow || remove_ours(ctx, m, qid) < 0) {
+        log_q(LOG_ERR, qid, "dkim=error action=tempfail reason=\"forged Authentication-Results "
+                            "not all removed\"");
+        rc = SMFIS_TEMPFAIL;
+    } else if (m->failed) {
+        rc = site_action_status(settings(m)->daemon.on_error);
+        log_q(LOG_ERR, qid, "dkim=error action=%s", settings(m)->daemon.on_error);
+    } else if (m->mode == DK_SIGN) {
+        rc = eom_sign(ctx, c, m, qid);
+    } else {
+        rc = eom_verify(ctx, c, m, qid);
+    }
+    msg_reset(m);
+    return rc;
+}
+
+static sfsistat dk_abort(SMFICTX *ctx)
+{
+    dk_conn *c = conn_of(ctx);
+
+    if (c != NULL)
+        msg_reset(&c->msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat dk_close(SMFICTX *ctx)
+{
+    dk_conn *c = conn_of(ctx);
+
+    if (c == NULL)
+        return SMFIS_CONTINUE; /* a port probe: nothing was set up */
+    msg_reset(&c->msg);
+    mem_free(&c);
+    smfi_setpriv(ctx, NULL);
+    daemon_conn_end();
+    return SMFIS_CONTINUE;
+}
+
+struct smfiDesc dkim_milter_desc = {
+    .xxfi_name = "milterkit-dkim",
+    .xxfi_version = SMFI_VERSION,
+    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+    .xxfi_connect = dk_connect,
+    .xxfi_envfrom = dk_envfrom,
+    .xxfi_header = dk_header,
+    .xxfi_eoh = dk_eoh,
+    .xxfi_body = dk_body,
+    .xxfi_eom = dk_eom,
+    .xxfi_abort = dk_abort,
+    .xxfi_close = dk_close,
+    .xxfi_negotiate = dk_negotiate,
+};

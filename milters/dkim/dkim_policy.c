@@ -1,0 +1,323 @@
+/* dkim_policy.c - keys, lists, masquerade rules and key source of one
+ * config; see dkim_policy.h. */
+#include "config.h"
+
+#include "dkim_policy.h"
+
+#include "masq_policy.h"
+#include "masq_settings.h"
+#include "dkim_verify.h"
+#include "log.h"
+#include "mapfile.h"
+#include "mem.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+
+struct dkim_policy {
+    const dkim_settings *s;
+    const site_settings *site;
+    dkim_signer *signers;
+    size_t nsigners;
+    const char **sign, **oversign; /* NULL-terminated, strings owned by s */
+    dkimcanon_t hc, bc;
+    bool has_masq;
+    masq_settings masq;
+    daemon_conf masq_conf; /* site copied by value (not owned), part = &masq */
+    void *verify_lib;
+    mapfile *keyfile; /* key_source file, or NULL for DNS */
+    pthread_mutex_t dns_lock;
+    dns *dns;
+    bool dns_failed;
+};
+
+static const char **strlist_array(const cfg_strlist *l)
+{
+    const char **a = mem_array(l->count + 1, sizeof *a);
+
+    for (size_t i = 0; i < l->count; i++)
+        a[i] = l->items[i];
+    return a;
+}
+
+static int load_keys(dkim_policy *p, str_t *errors)
+{
+    const dkim_key_settings *ks = p->s->keys.items;
+    int rc = 0;
+
+    p->signers = mem_array(p->s->keys.count ? p->s->keys.count : 1, sizeof *p->signers);
+    for (size_t i = 0; i < p->s->keys.count; i++) {
+        dkim_signer *g = &p->signers[p->nsigners];
+        str_t why;
+
+        str_init(&why);
+        if (dkimkey_load_file(ks[i].key, p->s->check_key_permissions, &g->key, &why) < 0) {
+            str_printf(errors, "dkim.keys: %s/%s: %s\n", ks[i].domain, ks[i].selector, why.buf);
+            rc = -1;
+        } else if (ks[i].algorithm != NULL &&
+                   strcmp(ks[i].algorithm, dkimkey_type_name(g->key)) != 0) {
+            str_printf(errors, "dkim.keys: %s/%s: algorithm is %s but %s holds a %s key\n",
+                       ks[i].domain, ks[i].selector, ks[i].algorithm, ks[i].key,
+                       dkimkey_type_name(g->key));
+            dkimkey_free(&g->key);
+            rc = -1;
+        } else {
+            g->domain = ks[i].domain;
+            g->selector = ks[i].selector;
+            p->nsigners++;
+        }
+        str_free(&why);
+    }
+    return rc;
+}
+
+/* The "masq" section, read from the same file with masq's own schema. */
+static int load_masq(dkim_policy *p, const daemon_conf *c, str_t *errors)
+{
+    cfg_section sec[8];
+    size_t n = 0;
+
+    if (!p->s->masquerade_before_signing)
+        return 0;
+    if (site_section_count > sizeof sec / sizeof sec[0])
+        panic("dkim: too many config sections");
+    for (unsigned i = 0; i < site_section_count; i++) {
+        const char *name = site_section_names[i];
+
+        sec[n++] = strcmp(name, "masq") == 0
+                       ? (cfg_section){.name = name, .schema = &masq_schema, .obj = &p->masq}
+                       : (cfg_section){.name = name};
+    }
+    if (cfg_load(c->path, sec, n, errors) < 0)
+        return -1;
+    if (p->masq.as == NULL && p->masq.generics == NULL) {
+        cfg_free(&masq_schema, &p->masq); /* no masq section: no rewrite */
+        return 0;
+    }
+    p->masq_conf.site = c->site;
+    p->masq_conf.part = &p->masq;
+    if (masq_policy_prepare(&p->masq_conf, errors) < 0) {
+        cfg_free(&masq_schema, &p->masq);
+        return -1;
+    }
+    p->has_masq = true;
+    return 0;
+}
+
+static void policy_free(dkim_policy *p)
+{
+    for (size_t i = 0; i < p->nsigners; i++)
+        dkimkey_free(&p->signers[i].key);
+    mem_free(&p->signers);
+    mem_free(&p->sign);
+    mem_free(&p->oversign);
+    if (p->has_masq) {
+        masq_policy_release(&p->masq_conf);
+        cfg_free(&masq_schema, &p->masq);
+    }
+    if (p->verify_lib != NULL)
+        dkim_verify_lib_free(&p->verify_lib);
+    mapfile_free(&p->keyfile);
+    if (p->dns != NULL)
+        dns_free(&p->dns);
+    pthread_mutex_destroy(&p->dns_lock);
+    mem_free(&p);
+}
+
+static void parse_canon(dkim_policy *p)
+{
+    const char *c = p->s->canonicalization;
+    const char *slash = strchr(c, '/');
+
+    p->hc = strncmp(c, "simple", (size_t)(slash - c)) == 0 ? DKIMCANON_SIMPLE
+                                                             : DKIMCANON_RELAXED;
+    (void)dkimcanon_from_name(slash + 1, &p->bc); /* checked by the schema */
+}
+
+int dkim_policy_prepare(daemon_conf *c, str_t *errors)
+{
+    dkim_policy *p = mem_zalloc(sizeof *p);
+    int rc = 0;
+
+    pthread_mutex_init(&p->dns_lock, NULL);
+    p->s = c->part;
+    p->site = &c->site;
+    p->sign = strlist_array(&p->s->sign_headers);
+    p->oversign = strlist_array(&p->s->oversign_headers);
+    parse_canon(p);
+    rc |= load_keys(p, errors);
+    rc |= load_masq(p, c, errors);
+    if (strcmp(p->s->key_source, "dns") != 0 &&
+        mapfile_load(p->s->key_source, 0, &p->keyfile, errors) < 0) {
+        str_append_cstr(errors, "\n");
+        rc = -1;
+    }
+    if (rc == 0 && dkim_verify_lib_new(p->s, &p->verify_lib, errors) < 0)
+        rc = -1;
+    if (rc < 0) {
+        policy_free(p);
+        return -1;
+    }
+    c->runtime = p;
+    return 0;
+}
+
+void dkim_policy_release(daemon_conf *c)
+{
+    if (c->runtime != NULL)
+        policy_free(c->runtime);
+    c->runtime = NULL;
+}
+
+const dkim_settings *dkim_policy_settings(const dkim_policy *p)
+{
+    return p->s;
+}
+
+const site_settings *dkim_policy_site(const dkim_policy *p)
+{
+    return p->site;
+}
+
+void *dkim_policy_verify_lib(const dkim_policy *p)
+{
+    return p->verify_lib;
+}
+
+static size_t signers_of(const dkim_policy *p, const char *d, size_t len, const dkim_signer **out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->nsigners && n < DKIM_POLICY_MAX_SIGNERS; i++)
+        if (strlen(p->signers[i].domain) == len && strncasecmp(p->signers[i].domain, d, len) == 0)
+            out[n++] = &p->signers[i];
+    return n;
+}
+
+size_t dkim_policy_signers(const dkim_policy *p, const char *domain, size_t len,
+                           const dkim_signer **out)
+{
+    size_t n;
+
+    if (len > 0 && domain[len - 1] == '.')
+        len--;
+    while (len > 0) {
+        const char *dot;
+
+        n = signers_of(p, domain, len, out);
+        if (n > 0 || !p->s->sign_subdomains)
+            return n;
+        dot = memchr(domain, '.', len);
+        if (dot == NULL)
+            return 0;
+        len -= (size_t)(dot + 1 - domain);
+        domain = dot + 1;
+    }
+    return 0;
+}
+
+void dkim_policy_sign_params(const dkim_policy *p, const dkim_signer *k, dkimsign_params_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->domain = k->domain;
+    out->selector = k->selector;
+    out->key = k->key;
+    out->header_canon = p->hc;
+    out->body_canon = p->bc;
+    out->sign = p->sign;
+    out->oversign = p->oversign;
+    out->expire = (unsigned long)p->s->expire;
+}
+
+dkimcanon_t dkim_policy_body_canon(const dkim_policy *p)
+{
+    return p->bc;
+}
+
+int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *value, str_t *out,
+                           const char **why)
+{
+    const masq_policy *mp;
+
+    if (!p->has_masq)
+        return 0;
+    mp = p->masq_conf.runtime;
+    if (!masq_policy_wants_header(mp, name))
+        return 0;
+    switch (masq_policy_header(mp, value, strlen(value), out, why)) {
+    case MASQ_CHANGED: return 1;
+    case MASQ_FAILED: return -1;
+    default: return 0;
+    }
+}
+
+static dns *dns_of(dkim_policy *p, const char **why)
+{
+    dns *d;
+
+    pthread_mutex_lock(&p->dns_lock);
+    if (p->dns == NULL && !p->dns_failed) {
+        dns_config cfg = {
+            .servers = (const char *const *)p->site->dns.servers.items,
+            .nservers = p->site->dns.servers.count,
+            .timeout_ms = (unsigned)p->site->dns.timeout * 1000u,
+            .trust_anchor_file = p->site->dns.trust_anchor,
+        };
+        const char *err = NULL;
+
+        if (dns_new(&cfg, &p->dns, &err) < 0) {
+            log_msg(LOG_ERR, "dkim: cannot set up DNS: %s", err ? err : "?");
+            p->dns_failed = true;
+        }
+    }
+    d = p->dns;
+    pthread_mutex_unlock(&p->dns_lock);
+    if (d == NULL)
+        *why = "DNS resolver unavailable";
+    return d;
+}
+
+static dns_status file_lookup(const dkim_policy *p, const char *name, str_t *txt,
+                              const char **why)
+{
+    str_t key;
+    const mapfile_entry *e;
+
+    str_init(&key);
+    for (const char *s = name; *s; s++)
+        str_append_char(&key, (char)((*s >= 'A' && *s <= 'Z') ? *s - 'A' + 'a' : *s));
+    e = mapfile_lookup(p->keyfile, key.buf);
+    str_free(&key);
+    if (e == NULL) {
+        *why = "no key record";
+        return DNS_NOTFOUND;
+    }
+    if (strcmp(e->value, "!tempfail") == 0) {
+        *why = "key source: temporary failure";
+        return DNS_TEMPFAIL;
+    }
+    str_append_cstr(txt, e->value);
+    return DNS_FOUND;
+}
+
+dns_status dkim_policy_key_lookup(dkim_policy *p, const char *name, str_t *txt, const char **why)
+{
+    dns_txts t;
+    dns_status st;
+    dns *d;
+
+    if (p->keyfile != NULL)
+        return file_lookup(p, name, txt, why);
+    d = dns_of(p, why);
+    if (d == NULL)
+        return DNS_TEMPFAIL;
+    memset(&t, 0, sizeof t);
+    st = dns_txt(d, name, &t);
+    if (st == DNS_FOUND)
+        str_append(txt, t.rec[0], t.len[0]);
+    else
+        *why = t.info.why && *t.info.why ? t.info.why : dns_status_name(st);
+    dns_txts_free(&t);
+    return st;
+}

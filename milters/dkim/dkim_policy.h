@@ -1,0 +1,77 @@
+/*
+ * dkim_policy.h - what milterkit-dkim knows for the life of one config,
+ * built once by prepare() and shared read-only by all connections:
+ *   - the signing keys, parsed once into EVP_PKEYs (lib/dkimkey), by domain;
+ *   - the header lists and canonicalization of signatures;
+ *   - the masquerade rewrite of the "masq" section (when present and
+ *     dkim.masquerade_before_signing), applied to our view of the sender
+ *     headers before hashing, so that signatures verify whether or not the
+ *     MTA shows milterkit-masq's edits to later milters;
+ *   - the verifier's library handle (dkim_verify.h);
+ *   - the key source for verification: DNS through lib/dns (its handle made
+ *     on first use, after the daemon forked), or a file for tests.
+ */
+#ifndef MK_DKIM_POLICY_H
+#define MK_DKIM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon.h"
+#include "dkimcanon.h"
+#include "dkimkey.h"
+#include "dkimsign.h"
+#include "dns.h"
+#include "dkim_settings.h"
+#include "str.h"
+
+/* Most signatures made for one message (one per selector of the domain). */
+#define DKIM_POLICY_MAX_SIGNERS 4
+
+typedef struct dkim_signer {
+    const char *domain;   /* d= (from the config) */
+    const char *selector; /* s= */
+    dkimkey_t *key;
+} dkim_signer;
+
+typedef struct dkim_policy dkim_policy;
+
+/* daemon_part hooks: build / free c->runtime (a dkim_policy). */
+int dkim_policy_prepare(daemon_conf *c, str_t *errors);
+void dkim_policy_release(daemon_conf *c);
+
+const dkim_settings *dkim_policy_settings(const dkim_policy *p);
+const site_settings *dkim_policy_site(const dkim_policy *p);
+/* The verifier's library handle (a DKIM_LIB *). */
+void *dkim_policy_verify_lib(const dkim_policy *p);
+
+/*
+ * The keys that sign mail whose From domain is domain (len bytes, case
+ * ignored, one trailing dot ignored): those of the domain itself, else,
+ * with sign_subdomains, those of the nearest parent that has keys.  Fills
+ * out[0..] (at most DKIM_POLICY_MAX_SIGNERS) and returns how many (0: none).
+ */
+size_t dkim_policy_signers(const dkim_policy *p, const char *domain, size_t len,
+                           const dkim_signer **out);
+
+/* Signature parameters (lists, canonicalization, expiry) for one signer. */
+void dkim_policy_sign_params(const dkim_policy *p, const dkim_signer *k, dkimsign_params_t *out);
+dkimcanon_t dkim_policy_body_canon(const dkim_policy *p);
+
+/*
+ * The masquerade rewrite of a header value before signing.  Returns 1 and
+ * the new value in out when it changes, 0 when it stays as is (also when
+ * no masquerading is configured, or the value is malformed), -1 when the
+ * rewrite failed (a generics map failure; *why set).
+ */
+int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *value, str_t *out,
+                           const char **why);
+
+/*
+ * The TXT record of name ("sel._domainkey.example.net") from the key
+ * source.  DNS_FOUND: the first record is appended to txt.  Otherwise
+ * *why says why (static).  Thread-safe.
+ */
+dns_status dkim_policy_key_lookup(dkim_policy *p, const char *name, str_t *txt, const char **why);
+
+#endif

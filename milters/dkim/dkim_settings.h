@@ -1,0 +1,43 @@
+/*
+ * dkim_settings.h - the "dkim" section of milterkit.conf: its schema and the
+ * struct it fills.  Defaults are in the schema table of dkim_settings.c and
+ * documented in milterkit.conf(5) and milterkit-dkim(8).
+ */
+#ifndef MK_DKIM_SETTINGS_H
+#define MK_DKIM_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "cfg.h"
+#include "site.h"
+
+/* One entry of dkim.keys. */
+typedef struct dkim_key_settings {
+    char *domain;    /* d= */
+    char *selector;  /* s= */
+    char *key;       /* private key file */
+    char *algorithm; /* "rsa" / "ed25519" / NULL: must match the key when set */
+} dkim_key_settings;
+
+typedef struct dkim_settings {
+    daemon_settings daemon;         /* must come first (daemon.h) */
+    cfg_list keys;                  /* of dkim_key_settings */
+    bool sign_subdomains;           /* a key of a parent domain signs subdomains */
+    char *canonicalization;         /* "header/body", e.g. "relaxed/relaxed" */
+    cfg_strlist sign_headers;       /* h= candidates ("List-*" wildcards) */
+    cfg_strlist oversign_headers;   /* listed once more than they occur */
+    long expire;                    /* x= = t= + expire; 0: no x= */
+    long max_signatures;            /* signatures evaluated per message */
+    long max_header_size;           /* bytes of one header field */
+    long max_headers;               /* header fields per message */
+    long min_key_bits;              /* smallest RSA key accepted when verifying */
+    bool check_key_permissions;     /* refuse keys others can read or replace */
+    bool masquerade_before_signing; /* apply the masq section's rewrite first */
+    char *on_dns_error;             /* "tempfail" / "accept" (dkim=temperror) */
+    char *on_bad_signature;         /* "accept" / "reject" / "tempfail" */
+    char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
+} dkim_settings;
+
+extern const cfg_schema dkim_schema;
+
+#endif
