@@ -1,4 +1,4 @@
-"""The home server behind OP25B on a real Postfix 3.7, configured by milterkit-mc
+"""The home server behind OP25B (op25b_pipeline.py) on a real Postfix 3.7, configured by milterkit-mc
 from one milterkit.conf that the three milters read too (see
 op25b_pipeline.py): a roaming client (127.0.0.66, outside
 internal_networks) submits on the submission port with STARTTLS and AUTH

@@ -243,3 +243,19 @@ int mc_out_diff(const mc_out *o, const char *dir)
     fflush(stdout);
     return total;
 }
+
+int mc_out_take(mc_out *o, const char *name, str_t *data, mode_t mode, bool secret)
+{
+    str_t why;
+    int rc;
+
+    str_init(&why);
+    rc = mc_out_add(o, name, data->buf, data->len, mode, secret, &why);
+    if (rc < 0)
+        mc_error("%s", why.buf);
+    if (secret)
+        explicit_bzero(data->buf, data->len);
+    str_clear(data);
+    str_free(&why);
+    return rc;
+}

@@ -39,6 +39,10 @@ void mc_out_free(mc_out *o);
  * -1 with why. */
 int mc_out_add(mc_out *o, const char *name, const char *data, size_t len, mode_t mode,
                bool secret, str_t *why);
+/* mc_out_add() of a text being built: reports a failure with mc_error(),
+ * wipes the text when secret, and leaves data empty for the next file.
+ * Returns 0 or -1. */
+int mc_out_take(mc_out *o, const char *name, str_t *data, mode_t mode, bool secret);
 /* Records a file some program created in the stage (e.g. authinfo.db);
  * its mode is set to mode.  Warns, and records nothing, when it is not
  * there. */

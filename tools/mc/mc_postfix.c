@@ -255,22 +255,6 @@ static void script(const mc_job *j, const pf_conf *c, str_t *out)
         str_append_cstr(out, "postmap -c \"$dir\" hash:\"$dir\"/sasl_passwd\n");
 }
 
-static int add(mc_job *j, const char *name, str_t *data, mode_t mode, bool secret)
-{
-    str_t why;
-    int rc;
-
-    str_init(&why);
-    rc = mc_out_add(&j->out, name, data->buf, data->len, mode, secret, &why);
-    if (rc < 0)
-        mc_error("%s", why.buf);
-    if (secret)
-        explicit_bzero(data->buf, data->len);
-    str_clear(data);
-    str_free(&why);
-    return rc;
-}
-
 static int expand(mc_job *j, const char *tmpl_name, const mc_tmpl_var *vars, size_t n,
                   str_t *out)
 {
@@ -363,25 +347,25 @@ int mc_postfix_generate(mc_job *j)
                                   {"SERVICES", c.master.buf}};
 
         if (expand(j, "main.cf.tmpl", mv, 2, &text) < 0 ||
-            add(j, "milterkit-main.cf", &text, 0644, false) < 0)
+            mc_out_take(&j->out, "milterkit-main.cf", &text, 0644, false) < 0)
             goto out;
         if (j->mta.submission.enable &&
             (expand(j, "master.cf.tmpl", sv, 3, &text) < 0 ||
-             add(j, "milterkit-master.cf", &text, 0644, false) < 0))
+             mc_out_take(&j->out, "milterkit-master.cf", &text, 0644, false) < 0))
             goto out;
     }
     script(j, &c, &text);
-    if (add(j, "milterkit-postconf.sh", &text, 0755, false) < 0)
+    if (mc_out_take(&j->out, "milterkit-postconf.sh", &text, 0755, false) < 0)
         goto out;
     if (j->mta.smarthost.auth.user != NULL) {
-        if (sasl_passwd(j, &text) < 0 || add(j, "sasl_passwd", &text, 0600, true) < 0)
+        if (sasl_passwd(j, &text) < 0 || mc_out_take(&j->out, "sasl_passwd", &text, 0600, true) < 0)
             goto out;
         postmap(j);
     }
     if (j->mta.submission.enable) {
         mc_smfiles_sasl(j, "Postfix reads it as sasl/smtpd.conf below its config directory",
                         &text);
-        if (add(j, "sasl/smtpd.conf", &text, 0644, false) < 0)
+        if (mc_out_take(&j->out, "sasl/smtpd.conf", &text, 0644, false) < 0)
             goto out;
     }
     rc = 0;

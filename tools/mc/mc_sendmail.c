@@ -222,22 +222,6 @@ out:
     str_free(&prog), str_free(&src), str_free(&cf), str_free(&db), str_free(&why);
 }
 
-static int add(mc_job *j, const char *name, str_t *data, mode_t mode, bool secret)
-{
-    str_t why;
-    int rc;
-
-    str_init(&why);
-    rc = mc_out_add(&j->out, name, data->buf, data->len, mode, secret, &why);
-    if (rc < 0)
-        mc_error("%s", why.buf);
-    if (secret)
-        explicit_bzero(data->buf, data->len);
-    str_clear(data);
-    str_free(&why);
-    return rc;
-}
-
 int mc_sendmail_generate(mc_job *j)
 {
     str_t cf_dir, text;
@@ -258,26 +242,26 @@ int mc_sendmail_generate(mc_job *j)
         goto out;
     }
     str_clear(&text);
-    if (mc_text(j, cf_dir.buf, &text) < 0 || add(j, "sendmail.mc", &text, 0644, false) < 0 ||
+    if (mc_text(j, cf_dir.buf, &text) < 0 || mc_out_take(&j->out, "sendmail.mc", &text, 0644, false) < 0 ||
         build_cf(j) < 0)
         goto out;
     mc_smfiles_local_host_names(j, &text);
-    if (add(j, "local-host-names", &text, 0644, false) < 0)
+    if (mc_out_take(&j->out, "local-host-names", &text, 0644, false) < 0)
         goto out;
     if (j->mta.access_db) {
         mc_smfiles_access(j, &text);
-        if (add(j, "access", &text, 0644, false) < 0)
+        if (mc_out_take(&j->out, "access", &text, 0644, false) < 0)
             goto out;
         make_map(j, "access");
     }
     if (j->mta.smarthost.auth.user != NULL) {
-        if (mc_smfiles_authinfo(j, &text) < 0 || add(j, "authinfo", &text, 0600, true) < 0)
+        if (mc_smfiles_authinfo(j, &text) < 0 || mc_out_take(&j->out, "authinfo", &text, 0600, true) < 0)
             goto out;
         make_map(j, "authinfo");
     }
     if (j->mta.submission.enable) {
         mc_smfiles_sasl(j, "Debian reads it as /etc/mail/sasl/Sendmail.conf", &text);
-        if (add(j, "sasl/Sendmail.conf", &text, 0644, false) < 0)
+        if (mc_out_take(&j->out, "sasl/Sendmail.conf", &text, 0644, false) < 0)
             goto out;
     }
     rc = 0;
