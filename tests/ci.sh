@@ -28,6 +28,20 @@ record() { # record NAME STATUS(0 pass, 77 skip, else fail)
     esac
 }
 
+# Prints the end of each failed test's own log, so that a CI transcript
+# alone says why a test failed.
+show_failed_logs() { # show_failed_logs BUILDDIR SUITE-LOG
+    local name tlog
+    for name in $(sed -n -E 's/^(FAIL|ERROR|XPASS): ([^ ]+).*/\2/p' "$2" | sort -u); do
+        tlog=$1/${name%.*}.log
+        [ -f "$tlog" ] || tlog=$1/$name.log
+        [ -f "$tlog" ] || continue
+        echo "----- last 80 lines of $tlog"
+        tail -80 "$tlog"
+        echo "-----"
+    done
+}
+
 # Adds the counts of an automake test-suite.log to the totals.
 count_suite() { # count_suite LABEL LOGFILE
     local log=$2 p f s e x
@@ -38,6 +52,7 @@ count_suite() { # count_suite LABEL LOGFILE
     pass=$((pass + ${p:-0})); skip=$((skip + ${s:-0}))
     fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
     grep -E '^(FAIL|ERROR|XPASS): ' "$log" | sed "s|^|  [$1] |"
+    show_failed_logs "$(dirname "$log")" "$log"
     if [ "$(( ${f:-0} + ${e:-0} + ${x:-0} ))" -gt 0 ]; then failed_names+=("$1: see $log"); fi
     echo "$1: ${p:-0} passed, $(( ${f:-0} + ${e:-0} + ${x:-0} )) failed, ${s:-0} skipped"
 }
