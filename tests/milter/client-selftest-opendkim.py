@@ -629,11 +629,66 @@ def test_opendkim():
         daemon.stop()
 
 
+NR_ALL = (mc.SMFIP_NOHELO | mc.SMFIP_NODATA | mc.SMFIP_NOUNKNOWN |
+          mc.SMFIP_NR_CONN | mc.SMFIP_NR_MAIL | mc.SMFIP_NR_RCPT |
+          mc.SMFIP_NR_HDR | mc.SMFIP_NR_EOH | mc.SMFIP_NR_BODY)
+
+
+def replies_at_eom_only(conn, fake):
+    fake.recv(conn)
+    send_pkt(conn, b"O", optneg_reply(NR_ALL))
+    while True:
+        cmd, _ = fake.recv(conn)
+        if cmd == b"Q":
+            return
+        if cmd == b"E":
+            send_pkt(conn, b"c")
+
+
+class CountingSocket:
+    """A socket whose sendall calls are counted (the writes an MTA makes)."""
+
+    def __init__(self, sock):
+        self.sock, self.writes = sock, 0
+
+    def sendall(self, data):
+        self.writes += 1
+        return self.sock.sendall(data)
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def test_buffered():
+    """buffered=True: the same packets as unbuffered, but everything the
+    milter does not answer travels with the next command it answers."""
+    seen = {}
+    for buffered in (False, True):
+        fake = FakeMilter(replies_at_eom_only)
+        sock = CountingSocket(mc.open_socket(fake.spec, 5))
+        res = mc.run_message(fake.spec, connect=("c.example", "192.0.2.1", 25),
+                             macros={"C": {"j": "mta"}, "E": {"i": "Q1"}},
+                             mail_from="<a@example.net>", rcpts=["<b@example.org>"],
+                             headers=[("From", " a@example.net"), ("Subject", " s")],
+                             body=b"body\r\n", sock=sock, buffered=buffered, timeout=5)
+        fake.close()
+        check(res.final.kind == "continue", "buffered=%s: %r" % (buffered, res.final))
+        seen[buffered] = (fake.got, sock.writes)
+    (plain, plain_writes), (buf, buf_writes) = seen[False], seen[True]
+    check(plain == buf, "buffered mode changed the packets", plain, buf)
+    check(plain_writes == len(plain), "unbuffered: %d writes for %d packets"
+          % (plain_writes, len(plain)))
+    # optneg; then connect..eom (macros, NR steps) at once; then quit.
+    check(buf_writes == 3, "buffered: %d writes, want 3" % buf_writes)
+    return 3
+
+
 def main():
     count = test_scripted_session()
     count += test_apply_positions()
     count += test_edge_cases()
     count += test_quit_nc()
+    count += test_buffered()
     count += test_daemon_helper()
     print("fake-milter checks passed: %d" % count)
     count = test_opendkim()

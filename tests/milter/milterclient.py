@@ -318,17 +318,24 @@ class MilterClient:
     filter_macros=True sends, at a stage the milter asked macros for, only
     the ones it asked for, as both MTAs do; by default every macro given is
     sent.
+    buffered=True writes as Postfix's VSTREAM does: packets are collected
+    and go out in one write just before the client reads a reply (or
+    closes), so a stage's macros travel with its command and a run of
+    no-reply packets (SMFIP_NR_*) with the next command that needs an
+    answer.  By default each packet is its own write, as sendmail does.
     """
 
     def __init__(self, spec, timeout=DEFAULT_TIMEOUT, actions=ALL_ACTIONS,
                  protocol=MTA_PROTOCOL, version=SMFI_PROT_VERSION,
-                 filter_macros=False, sock=None):
+                 filter_macros=False, sock=None, buffered=False):
         self.spec = spec
         self.timeout = timeout
         self.mta_actions = actions
         self.mta_protocol = protocol
         self.mta_version = version
         self.filter_macros = filter_macros
+        self.buffered = buffered
+        self.wbuf = []         # packets not yet written (buffered=True)
         self.version = None
         self.actions = 0
         self.protocol = 0
@@ -352,6 +359,11 @@ class MilterClient:
     def close(self):
         if self.sock is not None:
             try:
+                if self.wbuf:
+                    self.flush()
+            except MilterError:
+                pass
+            try:
                 self.sock.close()
             finally:
                 self.sock = None
@@ -364,14 +376,26 @@ class MilterClient:
             raise MilterClosed("connection to %s already closed" % self.spec)
         data = struct.pack("!I", len(payload) + 1) + cmd + payload
         self.log.append((">", cmd, payload))
+        self.wbuf.append(data)
+        if not self.buffered:
+            self.flush()
+
+    def flush(self):
+        """Write the packets collected so far (one write)."""
+        if self.sock is None:
+            raise MilterClosed("connection to %s already closed" % self.spec)
+        data, self.wbuf = b"".join(self.wbuf), []
+        if not data:
+            return
+        what = COMMAND_NAMES.get(data[4:5], data[4:5])
         try:
             self.sock.sendall(data)
         except socket.timeout:
             raise MilterTimeout("timeout writing %s to milter %s"
-                                % (COMMAND_NAMES.get(cmd, cmd), self.spec))
+                                % (what, self.spec))
         except OSError as exc:
             raise MilterClosed("milter %s hung up while we sent %s: %s"
-                               % (self.spec, COMMAND_NAMES.get(cmd, cmd), exc))
+                               % (self.spec, what, exc))
 
     def _read_exact(self, count, waiting_for):
         chunks = []
@@ -404,6 +428,8 @@ class MilterClient:
         """Read one packet; returns (command byte, payload bytes)."""
         if self.sock is None:
             raise MilterClosed("connection to %s already closed" % self.spec)
+        if self.wbuf:
+            self.flush()
         (length,) = struct.unpack("!I", self._read_exact(4, waiting_for))
         if length < 1 or length > MAX_PACKET:
             raise MilterProtocolError("milter %s sent a packet of length %d "
