@@ -9,7 +9,8 @@ lib_libmilterkit_a_SOURCES = \
 	lib/site.c lib/site.h \
 	lib/origin.c lib/origin.h \
 	lib/snapshot.c lib/snapshot.h \
-	lib/daemon.c lib/daemon.h
+	lib/daemon.c lib/daemon.h \
+	lib/milterconn.c lib/milterconn.h
 
 # Mail-specific modules, each group in its own fragment.
 include lib/addr.mk

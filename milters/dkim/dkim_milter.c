@@ -11,6 +11,7 @@
 #include "dkim_verify.h"
 #include "log.h"
 #include "mem.h"
+#include "milterconn.h"
 #include "origin.h"
 #include "str.h"
 
@@ -57,7 +58,7 @@ typedef struct dk_conn {
 static atomic_ulong last_pflags;
 static dk_conn *conn_of(SMFICTX *ctx)
 {
-    return smfi_getpriv(ctx);
+    return milterconn_get(ctx);
 }
 
 static dkim_policy *policy(const dk_msg *m)
@@ -68,13 +69,6 @@ static dkim_policy *policy(const dk_msg *m)
 static const dkim_settings *settings(const dk_msg *m)
 {
     return ((const daemon_conf *)m->conf->data)->part;
-}
-
-static const char *qid_of(SMFICTX *ctx)
-{
-    const char *q = smfi_getsymval(ctx, "i");
-
-    return q ? q : "";
 }
 
 static void msg_reset(dk_msg *m)
@@ -105,15 +99,20 @@ static void set_pflags(dk_conn *c, unsigned long pflags)
                            SMFIP_NR_BODY);
 }
 
+static void conn_msg_end(void *conn)
+{
+    msg_reset(&((dk_conn *)conn)->msg);
+}
+
+static const milterconn_class dk_class = {sizeof(dk_conn), conn_msg_end, NULL};
+
 static dk_conn *conn_new(SMFICTX *ctx)
 {
-    dk_conn *c = mem_zalloc(sizeof *c);
+    dk_conn *c = milterconn_open(ctx, &dk_class);
     unsigned long last = atomic_load(&last_pflags);
 
     if (last & DK_PFLAGS_VALID)
         set_pflags(c, last);
-    daemon_conn_begin();
-    smfi_setpriv(ctx, c);
     return c;
 }
 
@@ -225,7 +224,7 @@ static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
 /* Starts the verifier and feeds it the headers as received. */
 static void start_verify(SMFICTX *ctx, dk_msg *m)
 {
-    const char *qid = qid_of(ctx);
+    const char *qid = milterconn_qid(ctx);
 
     m->mode = DK_VERIFY;
     if (m->over_limits)
@@ -246,7 +245,7 @@ static sfsistat dk_eoh(SMFICTX *ctx)
 {
     dk_conn *c = conn_of(ctx);
     dk_msg *m = c ? &c->msg : NULL;
-    const char *qid = qid_of(ctx);
+    const char *qid = milterconn_qid(ctx);
     const char *why = NULL;
 
     if (m == NULL || m->conf == NULL)
@@ -392,7 +391,7 @@ static sfsistat dk_eom(SMFICTX *ctx)
 {
     dk_conn *c = conn_of(ctx);
     dk_msg *m = c ? &c->msg : NULL;
-    const char *qid = qid_of(ctx);
+    const char *qid = milterconn_qid(ctx);
     sfsistat rc;
 
     if (m == NULL || m->conf == NULL)
@@ -415,24 +414,12 @@ static sfsistat dk_eom(SMFICTX *ctx)
 
 static sfsistat dk_abort(SMFICTX *ctx)
 {
-    dk_conn *c = conn_of(ctx);
-
-    if (c != NULL)
-        msg_reset(&c->msg);
-    return SMFIS_CONTINUE;
+    return milterconn_abort(ctx, &dk_class);
 }
 
 static sfsistat dk_close(SMFICTX *ctx)
 {
-    dk_conn *c = conn_of(ctx);
-
-    if (c == NULL)
-        return SMFIS_CONTINUE; /* a port probe: nothing was set up */
-    msg_reset(&c->msg);
-    mem_free(&c);
-    smfi_setpriv(ctx, NULL);
-    daemon_conn_end();
-    return SMFIS_CONTINUE;
+    return milterconn_close(ctx, &dk_class);
 }
 
 struct smfiDesc dkim_milter_desc = {

@@ -9,6 +9,7 @@
 #include "masq_policy.h"
 #include "masq_settings.h"
 #include "mem.h"
+#include "milterconn.h"
 #include "origin.h"
 #include "str.h"
 
@@ -41,7 +42,7 @@ typedef struct masq_conn {
 
 static masq_conn *conn_of(SMFICTX *ctx)
 {
-    return smfi_getpriv(ctx);
+    return milterconn_get(ctx);
 }
 
 static const masq_settings *settings(const masq_msg *m)
@@ -52,13 +53,6 @@ static const masq_settings *settings(const masq_msg *m)
 static const masq_policy *policy(const masq_msg *m)
 {
     return ((const daemon_conf *)m->conf->data)->runtime;
-}
-
-static const char *qid_of(SMFICTX *ctx)
-{
-    const char *q = smfi_getsymval(ctx, "i");
-
-    return q ? q : "";
 }
 
 static void msg_reset(masq_msg *m)
@@ -74,6 +68,13 @@ static void msg_reset(masq_msg *m)
     snapshot_release(&m->conf);
     m->origin = ORIGIN_UNTRUSTED;
 }
+
+static void conn_msg_end(void *conn)
+{
+    msg_reset(&((masq_conn *)conn)->msg);
+}
+
+static const milterconn_class masq_class = {sizeof(masq_conn), conn_msg_end, NULL};
 
 static sfsistat masq_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
                                unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -101,11 +102,9 @@ static sfsistat masq_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 static sfsistat masq_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-    masq_conn *c = mem_zalloc(sizeof *c);
+    masq_conn *c = milterconn_open(ctx, &masq_class);
 
-    daemon_conn_begin();
     c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
-    smfi_setpriv(ctx, c);
     return SMFIS_CONTINUE;
 }
 
@@ -125,7 +124,7 @@ static sfsistat masq_envfrom(SMFICTX *ctx, char **argv)
                              smfi_getsymval(ctx, "{auth_authen}"),
                              smfi_getsymval(ctx, "{daemon_name}"));
     if (settings(m)->trusted_only && !origin_is_trusted(m->origin)) {
-        log_q(LOG_DEBUG, qid_of(ctx), "masq=skip origin=untrusted");
+        log_q(LOG_DEBUG, milterconn_qid(ctx), "masq=skip origin=untrusted");
         msg_reset(m);
         return SMFIS_ACCEPT;
     }
@@ -243,7 +242,7 @@ static sfsistat masq_eom(SMFICTX *ctx)
 {
     masq_conn *c = conn_of(ctx);
     masq_msg *m = c ? &c->msg : NULL;
-    const char *qid = qid_of(ctx);
+    const char *qid = milterconn_qid(ctx);
     sfsistat rc = SMFIS_CONTINUE;
     int failed = 0;
 
@@ -265,24 +264,12 @@ static sfsistat masq_eom(SMFICTX *ctx)
 
 static sfsistat masq_abort(SMFICTX *ctx)
 {
-    masq_conn *c = conn_of(ctx);
-
-    if (c != NULL)
-        msg_reset(&c->msg);
-    return SMFIS_CONTINUE;
+    return milterconn_abort(ctx, &masq_class);
 }
 
 static sfsistat masq_close(SMFICTX *ctx)
 {
-    masq_conn *c = conn_of(ctx);
-
-    if (c == NULL)
-        return SMFIS_CONTINUE; /* a port probe: no connect callback ran */
-    msg_reset(&c->msg);
-    mem_free(&c);
-    smfi_setpriv(ctx, NULL);
-    daemon_conn_end();
-    return SMFIS_CONTINUE;
+    return milterconn_close(ctx, &masq_class);
 }
 
 struct smfiDesc masq_milter_desc = {

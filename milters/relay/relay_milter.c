@@ -9,6 +9,7 @@
 #include "fcrdns.h"
 #include "log.h"
 #include "mem.h"
+#include "milterconn.h"
 #include "origin.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
@@ -38,7 +39,7 @@ typedef struct relay_conn {
 
 static relay_conn *conn_of(SMFICTX *ctx)
 {
-    return smfi_getpriv(ctx);
+    return milterconn_get(ctx);
 }
 
 static const daemon_conf *dconf(const relay_msg *m)
@@ -56,13 +57,6 @@ static relay_policy *policy(const relay_msg *m)
     return dconf(m)->runtime;
 }
 
-static const char *qid_of(SMFICTX *ctx)
-{
-    const char *q = smfi_getsymval(ctx, "i");
-
-    return q && *q ? q : "NOQUEUE";
-}
-
 static void msg_reset(relay_msg *m)
 {
     snapshot_release(&m->conf);
@@ -71,6 +65,21 @@ static void msg_reset(relay_msg *m)
     m->conn_done = false;
     m->origin = ORIGIN_UNTRUSTED;
 }
+
+static void conn_msg_end(void *conn)
+{
+    msg_reset(&((relay_conn *)conn)->msg);
+}
+
+static void conn_end(void *conn)
+{
+    relay_conn *c = conn;
+
+    if (c->fc_done)
+        fcrdns_result_free(&c->fc);
+}
+
+static const milterconn_class relay_class = {sizeof(relay_conn), conn_msg_end, conn_end};
 
 /* ---- replies and logging ---- */
 
@@ -224,11 +233,10 @@ static sfsistat relay_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1
 
 static sfsistat relay_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-    relay_conn *c = mem_zalloc(sizeof *c);
+    relay_conn *c = milterconn_open(ctx, &relay_class);
     char buf[48]; /* INET6_ADDRSTRLEN */
 
     (void)host; /* the MTA's idea of the name is not trusted: we do our own DNS */
-    daemon_conn_begin();
     c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
     if (c->has_client) {
         cidr_addr_format(&c->client, buf, sizeof buf);
@@ -236,7 +244,6 @@ static sfsistat relay_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
     } else {
         snprintf(c->addr, sizeof c->addr, "[local]");
     }
-    smfi_setpriv(ctx, c);
     return SMFIS_CONTINUE;
 }
 
@@ -270,7 +277,7 @@ static sfsistat check_sender(SMFICTX *ctx, relay_msg *m, const char *qid, const 
 static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
 {
     relay_conn *c = conn_of(ctx);
-    const char *qid = qid_of(ctx), *login, *sender = argv && argv[0] ? argv[0] : "";
+    const char *qid = milterconn_qid(ctx), *login, *sender = argv && argv[0] ? argv[0] : "";
     relay_msg *m;
     access_result r;
     sfsistat st = SMFIS_CONTINUE;
@@ -375,7 +382,7 @@ static sfsistat decide_rcpt(SMFICTX *ctx, relay_conn *c, relay_msg *m, const cha
 static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
 {
     relay_conn *c = conn_of(ctx);
-    const char *qid = qid_of(ctx), *rcpt = argv && argv[0] ? argv[0] : "";
+    const char *qid = milterconn_qid(ctx), *rcpt = argv && argv[0] ? argv[0] : "";
     relay_msg *m = c ? &c->msg : NULL;
     str_t detail;
     log_safe_buf r;
@@ -395,7 +402,7 @@ static sfsistat relay_eom(SMFICTX *ctx)
 {
     relay_conn *c = conn_of(ctx);
     relay_msg *m = c ? &c->msg : NULL;
-    const char *qid = qid_of(ctx);
+    const char *qid = milterconn_qid(ctx);
     log_safe_buf q;
 
     if (m == NULL || m->conf == NULL)
@@ -413,26 +420,12 @@ static sfsistat relay_eom(SMFICTX *ctx)
 
 static sfsistat relay_abort(SMFICTX *ctx)
 {
-    relay_conn *c = conn_of(ctx);
-
-    if (c != NULL)
-        msg_reset(&c->msg);
-    return SMFIS_CONTINUE;
+    return milterconn_abort(ctx, &relay_class);
 }
 
 static sfsistat relay_close(SMFICTX *ctx)
 {
-    relay_conn *c = conn_of(ctx);
-
-    if (c == NULL)
-        return SMFIS_CONTINUE; /* a port probe: no connect callback ran */
-    msg_reset(&c->msg);
-    if (c->fc_done)
-        fcrdns_result_free(&c->fc);
-    mem_free(&c);
-    smfi_setpriv(ctx, NULL);
-    daemon_conn_end();
-    return SMFIS_CONTINUE;
+    return milterconn_close(ctx, &relay_class);
 }
 
 struct smfiDesc relay_milter_desc = {
