@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -351,6 +352,35 @@ static const cfg_section *find_section(const cfg_section *sections, size_t n, co
         if (strcmp(sections[i].name, name) == 0)
             return &sections[i];
     return NULL;
+}
+
+void cfg_where(const char *path, const char *key, str_t *out)
+{
+    config_t cf;
+    const config_setting_t *s = NULL;
+
+    config_init(&cf);
+    if (config_read_file(&cf, path) == CONFIG_TRUE)
+        s = config_lookup(&cf, key);
+    if (s != NULL && config_setting_source_line(s) > 0) {
+        const char *file = config_setting_source_file(s);
+
+        str_printf(out, "%s:%u: %s: ", file ? file : path, config_setting_source_line(s), key);
+    } else {
+        str_printf(out, "%s: %s: ", path, key);
+    }
+    config_destroy(&cf);
+}
+
+void cfg_error_at(const char *path, const char *key, str_t *errors, const char *fmt, ...)
+{
+    va_list ap;
+
+    cfg_where(path, key, errors);
+    va_start(ap, fmt);
+    str_vprintf(errors, fmt, ap);
+    va_end(ap);
+    str_append_cstr(errors, "\n");
 }
 
 int cfg_load(const char *path, const cfg_section *sections, size_t nsections, str_t *errors)

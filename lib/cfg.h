@@ -87,6 +87,18 @@ typedef struct cfg_section {
  */
 int cfg_load(const char *path, const cfg_section *sections, size_t nsections, str_t *errors);
 
+/*
+ * Appends "FILE:LINE: KEY: " for the setting at key (libconfig's path
+ * syntax: "masq.generics", "dkim.keys.[0].key"), or "FILE: KEY: " when the
+ * file does not set it (a default) or cannot be read.  It reads the file
+ * again: meant for the errors a part finds after loading (a key file, a
+ * map), so that they name the line as the loader's own errors do.
+ */
+void cfg_where(const char *path, const char *key, str_t *out);
+/* cfg_where(), then the message and a newline: one error line. */
+void cfg_error_at(const char *path, const char *key, str_t *errors, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Sets every field of obj to its default (used by cfg_load; also for tests). */
 void cfg_defaults(const cfg_schema *schema, void *obj);
 /* Frees strings and lists held by obj (not obj itself); obj is zeroed. */

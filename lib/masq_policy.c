@@ -4,6 +4,7 @@
 
 #include "masq_policy.h"
 
+#include "cfg.h"
 #include "mapfile.h"
 #include "masq_settings.h"
 #include "masquerade.h"
@@ -38,16 +39,26 @@ static void add_domain(masq_policy *p, const char *d)
     p->domains[p->ndomains++] = mem_strdup(d);
 }
 
-static int load_domains(masq_policy *p, str_t *errors)
+/* A map or list the settings name could not be used: one error line that
+ * names the config line of key, then why. */
+static void setting_error(const char *conf, const char *key, str_t *why, str_t *errors)
+{
+    cfg_error_at(conf, key, errors, "%s", why->buf);
+    str_free(why);
+}
+
+static int load_domains(masq_policy *p, const char *conf, str_t *errors)
 {
     mapfile *m;
+    str_t why;
 
     for (size_t i = 0; i < p->s->domains.count; i++)
         add_domain(p, p->s->domains.items[i]);
     if (p->s->domains_file == NULL)
         return 0;
-    if (mapfile_load(p->s->domains_file, MAPFILE_ALLOW_EMPTY, &m, errors) < 0) {
-        str_append_cstr(errors, "\n");
+    str_init(&why);
+    if (mapfile_load(p->s->domains_file, MAPFILE_ALLOW_EMPTY, &m, &why) < 0) {
+        setting_error(conf, "masq.domains_file", &why, errors);
         return -1;
     }
     for (size_t i = 0; i < mapfile_count(m); i++)
@@ -76,13 +87,15 @@ int masq_policy_prepare(daemon_conf *c, str_t *errors)
 {
     masq_policy *p = mem_zalloc(sizeof *p);
     const char *why;
+    str_t map_why;
 
     p->s = c->part;
-    if (load_domains(p, errors) < 0)
+    if (load_domains(p, c->path, errors) < 0)
         goto fail;
     if (p->s->generics != NULL) {
-        if (mapfile_load(p->s->generics, 0, &p->generics, errors) < 0) {
-            str_append_cstr(errors, "\n");
+        str_init(&map_why);
+        if (mapfile_load(p->s->generics, 0, &p->generics, &map_why) < 0) {
+            setting_error(c->path, "masq.generics", &map_why, errors);
             goto fail;
         }
         p->rules.generics = generics_lookup;

@@ -4,14 +4,16 @@
 
 #include "dkim_policy.h"
 
+#include "cfg.h"
+#include "dkim_verify.h"
 #include "masq_policy.h"
 #include "masq_settings.h"
-#include "dkim_verify.h"
 #include "log.h"
 #include "mapfile.h"
 #include "mem.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,8 +43,10 @@ static const char **strlist_array(const cfg_strlist *l)
     return a;
 }
 
-static int load_keys(dkim_policy *p, str_t *errors)
+static int load_keys(dkim_policy *p, const char *conf, str_t *errors)
 {
+    char key[64];
+
     const dkim_key_settings *ks = p->s->keys.items;
     int rc = 0;
 
@@ -53,13 +57,15 @@ static int load_keys(dkim_policy *p, str_t *errors)
 
         str_init(&why);
         if (dkimkey_load_file(ks[i].key, p->s->check_key_permissions, &g->key, &why) < 0) {
-            str_printf(errors, "dkim.keys: %s/%s: %s\n", ks[i].domain, ks[i].selector, why.buf);
+            snprintf(key, sizeof key, "dkim.keys.[%zu].key", i);
+            cfg_error_at(conf, key, errors, "%s/%s: %s", ks[i].domain, ks[i].selector, why.buf);
             rc = -1;
         } else if (ks[i].algorithm != NULL &&
                    strcmp(ks[i].algorithm, dkimkey_type_name(g->key)) != 0) {
-            str_printf(errors, "dkim.keys: %s/%s: algorithm is %s but %s holds a %s key\n",
-                       ks[i].domain, ks[i].selector, ks[i].algorithm, ks[i].key,
-                       dkimkey_type_name(g->key));
+            snprintf(key, sizeof key, "dkim.keys.[%zu].algorithm", i);
+            cfg_error_at(conf, key, errors, "%s/%s: algorithm is %s but %s holds a %s key",
+                         ks[i].domain, ks[i].selector, ks[i].algorithm, ks[i].key,
+                         dkimkey_type_name(g->key));
             dkimkey_free(&g->key);
             rc = -1;
         } else {
@@ -97,6 +103,7 @@ static int load_masq(dkim_policy *p, const daemon_conf *c, str_t *errors)
     }
     p->masq_conf.site = c->site;
     p->masq_conf.part = &p->masq;
+    p->masq_conf.path = c->path;
     if (masq_policy_prepare(&p->masq_conf, errors) < 0) {
         cfg_free(&masq_schema, &p->masq);
         return -1;
@@ -146,12 +153,17 @@ int dkim_policy_prepare(daemon_conf *c, str_t *errors)
     p->sign = strlist_array(&p->s->sign_headers);
     p->oversign = strlist_array(&p->s->oversign_headers);
     parse_canon(p);
-    rc |= load_keys(p, errors);
+    rc |= load_keys(p, c->path, errors);
     rc |= load_masq(p, c, errors);
-    if (strcmp(p->s->key_source, "dns") != 0 &&
-        mapfile_load(p->s->key_source, 0, &p->keyfile, errors) < 0) {
-        str_append_cstr(errors, "\n");
-        rc = -1;
+    if (strcmp(p->s->key_source, "dns") != 0) {
+        str_t why;
+
+        str_init(&why);
+        if (mapfile_load(p->s->key_source, 0, &p->keyfile, &why) < 0) {
+            cfg_error_at(c->path, "dkim.key_source", errors, "%s", why.buf);
+            rc = -1;
+        }
+        str_free(&why);
     }
     if (rc == 0 && dkim_verify_lib_new(p->s, &p->verify_lib, errors) < 0)
         rc = -1;

@@ -4,6 +4,7 @@
 
 #include "relay_policy.h"
 
+#include "cfg.h"
 #include "mapfile.h"
 #include "mem.h"
 
@@ -19,6 +20,7 @@ struct relay_policy {
     pthread_mutex_t lock; /* guards d */
     dns *d;
     dns_config dcfg;
+    const char *conf; /* the config file, for error lines */
 };
 
 #define SENDER_SEPS ", \t"
@@ -43,7 +45,7 @@ static int check_login_value(const mapfile_entry *e, const char *file, str_t *er
 
         if (n > 0 &&
             (at == NULL || at == v + n - 1 || memchr(at + 1, '@', n - (size_t)(at + 1 - v)))) {
-            str_printf(errors, "%s:%u: \"%.*s\" is neither an address nor @domain\n", file, e->line,
+            str_printf(errors, "%s:%u: \"%.*s\" is neither an address nor @domain", file, e->line,
                        (int)(n > 200 ? 200 : n), v);
             return -1;
         }
@@ -53,18 +55,25 @@ static int check_login_value(const mapfile_entry *e, const char *file, str_t *er
     return 0;
 }
 
-static int load_logins(relay_policy *p, str_t *errors)
+static int load_logins(relay_policy *p, const char *conf, str_t *errors)
 {
+    str_t why;
+    int rc = 0;
+
     if (p->s->sender_logins == NULL)
         return 0;
-    if (mapfile_load(p->s->sender_logins, MAPFILE_KEEP_CASE, &p->logins, errors) < 0) {
-        str_append_cstr(errors, "\n");
-        return -1;
+    str_init(&why);
+    if (mapfile_load(p->s->sender_logins, MAPFILE_KEEP_CASE, &p->logins, &why) < 0) {
+        rc = -1;
+    } else {
+        for (size_t i = 0; rc == 0 && i < mapfile_count(p->logins); i++)
+            rc = check_login_value(mapfile_at(p->logins, i), p->s->sender_logins, &why);
     }
-    for (size_t i = 0; i < mapfile_count(p->logins); i++)
-        if (check_login_value(mapfile_at(p->logins, i), p->s->sender_logins, errors) < 0)
-            return -1;
-    return 0;
+    if (rc < 0) {
+        cfg_error_at(conf, "relay.sender_logins", errors, "%s", why.buf);
+    }
+    str_free(&why);
+    return rc;
 }
 
 static void policy_free(relay_policy *p)
@@ -85,7 +94,7 @@ static int check_dns(relay_policy *p, str_t *errors)
     dns *d = NULL;
 
     if (dns_new(&p->dcfg, &d, &why) < 0) {
-        str_printf(errors, "site.dns: %s\n", why ? why : "cannot set up DNS");
+        cfg_error_at(p->conf, "site.dns", errors, "%s", why ? why : "cannot set up DNS");
         return -1;
     }
     dns_free(&d);
@@ -103,11 +112,19 @@ int relay_policy_prepare(daemon_conf *c, str_t *errors)
     p->dcfg.nservers = c->site.dns.servers.count;
     p->dcfg.timeout_ms = (unsigned)c->site.dns.timeout * 1000u;
     p->dcfg.trust_anchor_file = c->site.dns.trust_anchor;
-    if (p->s->access != NULL && access_load(p->s->access, &p->access, errors) < 0) {
-        str_append_cstr(errors, "\n");
-        goto fail;
+    p->conf = c->path;
+    if (p->s->access != NULL) {
+        str_t why;
+
+        str_init(&why);
+        if (access_load(p->s->access, &p->access, &why) < 0) {
+            cfg_error_at(c->path, "relay.access", errors, "%s", why.buf);
+            str_free(&why);
+            goto fail;
+        }
+        str_free(&why);
     }
-    if (load_logins(p, errors) < 0 || check_dns(p, errors) < 0)
+    if (load_logins(p, c->path, errors) < 0 || check_dns(p, errors) < 0)
         goto fail;
     c->runtime = p;
     return 0;

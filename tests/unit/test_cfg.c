@@ -182,6 +182,41 @@ static void every_error_is_collected(void **state)
     str_free(&e);
 }
 
+/* cfg_where names the line of a setting, a list element's member too, and
+ * only the file when the setting is absent or the file unreadable. */
+static void where_names_file_and_line(void **state)
+{
+    str_t w, want;
+
+    (void)state;
+    write_conf("site: { domain = \"example.net\"; };\n"
+               "test: {\n"
+               "  keys = (\n"
+               "    { name = \"a\"; },\n"
+               "    { name = \"b\";\n"
+               "      file = \"/k\"; }\n"
+               "  );\n"
+               "};\n");
+    str_init(&w);
+    str_init(&want);
+    cfg_where(path, "test.keys.[1].file", &w);
+    str_printf(&want, "%s:6: test.keys.[1].file: ", path);
+    assert_string_equal(w.buf, want.buf);
+    str_clear(&w);
+    str_clear(&want);
+    cfg_where(path, "site.hostname", &w);
+    str_printf(&want, "%s: site.hostname: ", path);
+    assert_string_equal(w.buf, want.buf);
+    unlink(path);
+    str_clear(&w);
+    str_clear(&want);
+    cfg_where(path, "site.domain", &w);
+    str_printf(&want, "%s: site.domain: ", path);
+    assert_string_equal(w.buf, want.buf);
+    str_free(&w);
+    str_free(&want);
+}
+
 static void missing_file_is_an_error(void **state)
 {
     site_settings site;
@@ -201,6 +236,7 @@ int main(void)
         cmocka_unit_test(values_override_defaults),
         cmocka_unit_test(errors_name_file_line_and_key),
         cmocka_unit_test(every_error_is_collected),
+        cmocka_unit_test(where_names_file_and_line),
         cmocka_unit_test(missing_file_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
