@@ -14,3 +14,16 @@ EXTRA_DIST += \
 	tests/fuzz/corpus/fuzz_dkimcanon/mixed-simple \
 	tests/fuzz/corpus/fuzz_dkimkey/ed25519-seed \
 	tests/fuzz/corpus/fuzz_dkimkey/rsa1024-pkcs8
+
+# dkim_ar.c is the daemon's; dkim_res_name() brings dkim_verify.c and what it uses.
+FUZZ_TARGETS += tests/fuzz/fuzz_ar
+tests_fuzz_fuzz_ar_SOURCES = tests/fuzz/fuzz_ar.c \
+	milters/dkim/dkim_ar.c milters/dkim/dkim_verify.c \
+	milters/dkim/dkim_policy.c milters/dkim/dkim_settings.c
+tests_fuzz_fuzz_ar_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milters/dkim
+tests_fuzz_fuzz_ar_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_ar_LDADD = $(MK_LIBS)
+EXTRA_DIST += \
+	tests/fuzz/corpus/fuzz_ar/pass \
+	tests/fuzz/corpus/fuzz_ar/forged-quoted \
+	tests/fuzz/corpus/fuzz_ar/hostile-tags

@@ -9,7 +9,8 @@ include tests/fuzz/addr.mk
 include tests/fuzz/net.mk
 include tests/fuzz/dkim.mk
 include tests/fuzz/core.mk
+include tests/fuzz/relay.mk
 if ENABLE_FUZZ
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 endif
-EXTRA_DIST += tests/fuzz/run.sh
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h
