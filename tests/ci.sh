@@ -6,7 +6,8 @@
 # runs every test (unit, milter-level, end-to-end with real sendmail and
 # Postfix), the unit and milter-level tests again under ASan+UBSan, every
 # fuzz target for a bounded time, mandoc lint of every man page and
-# `make distcheck`, then prints "N passed, N failed, N skipped".
+# `make distcheck`, runs the benchmark once briefly (that it works, not its
+# numbers), then prints "N passed, N failed, N skipped".
 # The first steps are shared with tests/demo.sh (tests/setup.sh).
 # Set MILTERKIT_CI_SKIP_APT=1 to skip the package step, FUZZ_SECONDS to
 # change the fuzzing time per target (default 30).
@@ -83,6 +84,15 @@ if build gcc --enable-werror CC=gcc; then
     count_suite "gcc make check" "$work/gcc/test-suite.log"
 else
     record "gcc build -Werror" 1
+fi
+
+say "benchmark smoke run (that it runs and both daemons sign and verify; its numbers are not judged here)"
+if [ -x "$work/gcc/milters/dkim/milterkit-dkim" ]; then
+    (cd "$work/gcc" && make bench BENCH_MESSAGES=30 > bench.log 2>&1); rc=$?
+    [ $rc -ne 0 ] && tail -30 "$work/gcc/bench.log"
+    record "make bench (smoke, 30 messages)" $rc
+else
+    record "make bench (smoke): no gcc build" 1
 fi
 
 say "clang build (-Werror)"
