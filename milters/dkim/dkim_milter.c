@@ -95,8 +95,7 @@ static sfsistat go_on(const dk_conn *c, unsigned long nr_flag)
 static void set_pflags(dk_conn *c, unsigned long pflags)
 {
     c->leadspc = (pflags & SMFIP_HDR_LEADSPC) != 0;
-    c->noreply = pflags & (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |
-                           SMFIP_NR_BODY);
+    c->noreply = pflags & DKIM_MILTER_NOREPLY;
 }
 
 static void conn_msg_end(void *conn)
@@ -120,10 +119,6 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                              unsigned long f3, unsigned long *pf0, unsigned long *pf1,
                              unsigned long *pf2, unsigned long *pf3)
 {
-    const unsigned long nr = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH |
-                             SMFIP_NR_BODY;
-    unsigned long want = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-                         SMFIP_HDR_LEADSPC | nr;
     dk_conn *c;
     (void)f2;
     (void)f3;
@@ -134,15 +129,15 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
         return SMFIS_REJECT;
     }
     *pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
-    *pf1 = want & f1;
+    *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
     c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
     set_pflags(c, *pf1);
     atomic_store(&last_pflags, *pf1 | DK_PFLAGS_VALID);
-    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_EOH, "i");
-    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    smfi_setsymlist(ctx, SMFIM_CONNECT, DKIM_MILTER_MACROS_CONNECT);
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, DKIM_MILTER_MACROS_ENVFROM);
+    smfi_setsymlist(ctx, SMFIM_EOH, DKIM_MILTER_MACROS_EOH);
+    smfi_setsymlist(ctx, SMFIM_EOM, DKIM_MILTER_MACROS_EOM);
     return SMFIS_CONTINUE;
 }
 

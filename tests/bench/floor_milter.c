@@ -2,9 +2,9 @@
  * floor_milter.c - the least a libmilter DKIM signer can cost, for the
  * benchmark (tests/bench/dkim-bench.py); never installed.
  *
- * It negotiates the protocol milterkit-dkim negotiates (no HELO, RCPT,
- * DATA or unknown events, no replies to connect, MAIL, headers, end of
- * headers and body) and asks the same macros.  Without -k it does nothing
+ * It negotiates the protocol milterkit-dkim negotiates and asks the same
+ * macros, both taken from dkim_milter.h (no HELO, RCPT, DATA or unknown
+ * events, no replies to connect, MAIL, headers, end of headers and body).  Without -k it does nothing
  * else: its CPU per message is libmilter's own cost on this machine.  With
  * -k KEYFILE (a PEM private key) it does the minimum a signer must: hash
  * the body as it streams, keep the header bytes, sign them with the key
@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dkim_milter.h"
+
 /* Header bytes kept per message; the rest is ignored (benchmark only). */
 #define FLOOR_HEADER_MAX 65536
 
@@ -39,18 +41,15 @@ static sfsistat fl_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-    const unsigned long want = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA |
-                               SMFIP_HDR_LEADSPC | SMFIP_NR_CONN | SMFIP_NR_MAIL |
-                               SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
     (void)f2;
     (void)f3;
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
-    *pf1 = want & f1;
+    *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
-    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_EOH, "i");
-    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    smfi_setsymlist(ctx, SMFIM_CONNECT, DKIM_MILTER_MACROS_CONNECT);
+    smfi_setsymlist(ctx, SMFIM_ENVFROM, DKIM_MILTER_MACROS_ENVFROM);
+    smfi_setsymlist(ctx, SMFIM_EOH, DKIM_MILTER_MACROS_EOH);
+    smfi_setsymlist(ctx, SMFIM_EOM, DKIM_MILTER_MACROS_EOM);
     return SMFIS_CONTINUE;
 }
 

@@ -5,6 +5,7 @@ EXTRA_DIST += tests/bench/run.sh tests/bench/dkim-bench.py
 # (built with the tests, so that every CI build compiles it).
 check_PROGRAMS += tests/bench/floor_milter
 tests_bench_floor_milter_SOURCES = tests/bench/floor_milter.c
+tests_bench_floor_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milters/dkim
 tests_bench_floor_milter_LDADD = $(MILTER_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
 BENCH_MESSAGES = 1000
 bench: all tests/bench/floor_milter$(EXEEXT)
