@@ -64,6 +64,7 @@ static int load_domains(masq_policy *p, const char *conf, str_t *errors)
     for (size_t i = 0; i < mapfile_count(m); i++)
         add_domain(p, mapfile_at(m, i)->key);
     mapfile_free(&m);
+    str_free(&why);
     return 0;
 }
 
@@ -98,6 +99,7 @@ int masq_policy_prepare(daemon_conf *c, str_t *errors)
             setting_error(c->path, "masq.generics", &map_why, errors);
             goto fail;
         }
+        str_free(&map_why);
         p->rules.generics = generics_lookup;
         p->rules.generics_ctx = p->generics;
     }
