@@ -33,8 +33,8 @@ def main():
         cl = mc.MilterClient(d.socket)
         with cl:
             cl.negotiate()
-            cl.connect("pc1", "127.0.0.1", 40000, macros=mc.mta_macros("sendmail", qid="Q3"))
-            cl.mail("<john@pc1.home.example.net>", macros={"M": {"i": "Q3"}})
+            cl.connect("pc1", "127.0.0.1", 40000, macros=mc.mta_macros("sendmail", qid="Q3")["C"])
+            cl.mail("<john@pc1.home.example.net>", macros={"i": "Q3"})
             cl.header("From", " john@pc1.home.example.net")
             d.write_file("milterkit.conf", CONF % "example.org")
             mark = d.reload()
