@@ -231,6 +231,22 @@ class Proc:
         self.stop()
 
 
+class Service:
+    """`with` support for a server a test starts: `with X(...) as x` calls
+    x.start() (which returns x) and x.stop() when the block ends, also when
+    start() fails half way (stop() must cope with a partial start)."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 def kill_namespace(ns_link):
     """SIGKILL every process whose UTS namespace is NS_LINK (the readlink of
     /proc/PID/ns/uts of a process started by private_ns_argv()): catches

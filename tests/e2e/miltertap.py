@@ -17,7 +17,7 @@ import socket
 import struct
 import threading
 
-from harness import free_port
+from harness import Service, free_port
 from mta import MilterSpec
 
 # Commands the MTA sends, and what the milter answers.
@@ -55,7 +55,7 @@ class Event:
                                   self.data[:80])
 
 
-class MilterTap:
+class MilterTap(Service):
     """MilterTap(upstream_port, upstream_host='127.0.0.1', port=None).
     Attributes: port, host ('127.0.0.1'), log (list of Event).
     Methods: start(), stop(), spec(name, **kw) -> MilterSpec, events(cmd=None,
@@ -160,12 +160,6 @@ class MilterTap:
         for t in self.threads:
             t.join(2)
         self.threads = []
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # -- queries -------------------------------------------------------
     def events(self, cmd=None, side='mta'):

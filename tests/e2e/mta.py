@@ -29,7 +29,7 @@ import signal
 import subprocess
 import time
 
-from harness import (Proc, Skip, SyslogListener, Workdir, e2e_root, free_port,
+from harness import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port,
                      have_private_ns, private_ns_argv,
                      uts_ns_of, wait_for, wait_port)
 
@@ -95,7 +95,7 @@ class MilterSpec:
         raise ValueError('bad milter socket %r' % self.socket)
 
 
-class _MTA:
+class _MTA(Service):
     """What both MTAs share: ports, work directory, teardown."""
 
     name = 'mta'
@@ -111,16 +111,6 @@ class _MTA:
         self.hostname = hostname or 'mail.' + domain
         self.work = None
         self.proc = None
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def wait_log(self, pattern, timeout=15):
         """Wait (bounded) until the log matches regex PATTERN; return the
@@ -584,7 +574,7 @@ def run_with_pty(argv, env=None, timeout=60):
         '')
 
 
-class Milter:
+class Milter(Service):
     """A milter daemon run in the foreground: Milter(argv, port, name=None,
     env=None, host='127.0.0.1').  Its stdout+stderr are captured (log());
     start() waits until it accepts connections on HOST:PORT.  spec() gives
@@ -627,16 +617,6 @@ class Milter:
         if self.work is not None:
             self.work.cleanup()
             self.work = None
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def masq_binary():

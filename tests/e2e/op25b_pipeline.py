@@ -32,7 +32,7 @@ import ssl
 import subprocess
 import time
 
-from harness import (Skip, Workdir, builddir, free_port, log, srcdir,
+from harness import (Service, Skip, Workdir, builddir, free_port, log, srcdir,
                      wait_port)
 from ispsink import IspRelay, make_cert
 from mta import (Milter, Postfix, Sendmail, postfix_root, require_postfix,
@@ -239,7 +239,7 @@ class PipelineSendmail(Sendmail):
 
 # ------------------------------------------------------ the scenario
 
-class Pipeline:
+class Pipeline(Service):
     """Pipeline(flavor): see the module docstring.  Attributes after
     start(): mta, isp (IspRelay), dns (TestDNS), sub_port (the submission
     port), smtp_port (port 25's stand-in), conf (milterkit.conf), record
@@ -251,16 +251,6 @@ class Pipeline:
         self.timings = {}
         self.milters = []
         self._stack = contextlib.ExitStack()
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
     def stop(self):
         # The MTA first; then SIGTERM to every milter at once: libmilter

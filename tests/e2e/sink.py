@@ -21,7 +21,7 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from harness import free_port
+from harness import Service, free_port
 
 
 class Delivered:
@@ -84,7 +84,7 @@ class _Handler:
         return self.sink.reply
 
 
-class Sink:
+class Sink(Service):
     """Constructor: Sink(port=None, host='127.0.0.1', **smtp_kwargs).
     Attributes: port, host, messages (list of Delivered), reply.
     Methods: start(), stop(), wait(n=1, timeout=30), clear()."""
@@ -129,9 +129,3 @@ class Sink:
     def clear(self):
         with self.cond:
             self.messages.clear()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
