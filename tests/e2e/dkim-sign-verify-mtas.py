@@ -20,8 +20,8 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Skip, builddir, log, run_test, smtp_send  # noqa: E402
-from mta import (Milter, Postfix, Sendmail, masq_milter,  # noqa: E402
+from harness import Skip, log, run_test, smtp_send  # noqa: E402
+from mta import (Postfix, Sendmail, masq_milter, milterkit_milter,  # noqa: E402
                  require_postfix, require_sendmail)
 from sink import Sink  # noqa: E402
 
@@ -35,18 +35,13 @@ MASQ_EXTRA = 'entire_domain = true; envelope = true;'
 
 
 def dkim_milter(keys):
-    binary = os.path.join(builddir(), 'milters/dkim/milterkit-dkim')
-    if not os.access(binary, os.X_OK):
-        raise Skip('%s not built' % binary)
-    m = Milter([binary, '-f', '-c', None], name='milterkit-dkim')
-    conf = ('site: { domain = "example.net"; hostname = "mail.example.net";\n'
-            '  authserv_id = "mail.example.net";\n'
-            '  internal_networks = ["127.0.0.1/32", "::1/128"]; user = "nobody"; };\n'
-            'masq: { as = "example.net"; domains = ["home.example.net"]; %s };\n'
-            'dkim: { socket = "%s"; keys = %s; key_source = "%s"; };\n'
-            % (MASQ_EXTRA, m.socket, keys.config_entries(["example.net"]), keys.source))
-    m.argv[3] = m.work.file('milterkit.conf', conf)
-    return m
+    return milterkit_milter('dkim', lambda m: (
+        'site: { domain = "example.net"; hostname = "mail.example.net";\n'
+        '  authserv_id = "mail.example.net";\n'
+        '  internal_networks = ["127.0.0.1/32", "::1/128"]; user = "nobody"; };\n'
+        'masq: { as = "example.net"; domains = ["home.example.net"]; %s };\n'
+        'dkim: { socket = "%s"; keys = %s; key_source = "%s"; };\n'
+        % (MASQ_EXTRA, m.socket, keys.config_entries(["example.net"]), keys.source)))
 
 
 def internal_message(kind):

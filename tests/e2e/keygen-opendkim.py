@@ -18,7 +18,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 from harness import Proc, Skip, Workdir, free_port, log, run_test, wait_port
 from testdns import TestDNS

@@ -12,10 +12,9 @@ sendmail on loopback needs (the harness' paths, queue and ports)."""
 
 import importlib.util
 import os
-import re
 import ssl
 
-from harness import Workdir, free_port, run_test, smtp_send
+from harness import Workdir, run_test, smtp_send
 from mta import Sendmail, require_sendmail
 from sink import Sink
 

@@ -619,9 +619,17 @@ class Milter(Service):
             self.work = None
 
 
-def masq_binary():
+def milterkit_milter(name, conf, port=None):
+    """milterkit-NAME from the build tree (Skip if it is not built), run in
+    the foreground on the config text conf(m) returns; conf gets the Milter,
+    for its socket and its work directory (maps, pid file)."""
     from harness import builddir
-    return os.path.join(builddir(), 'milters/masq/milterkit-masq')
+    binary = os.path.join(builddir(), 'milters', name, 'milterkit-' + name)
+    if not os.access(binary, os.X_OK):
+        raise Skip('%s not built' % binary)
+    m = Milter([binary, '-f', '-c', None], port=port, name='milterkit-' + name)
+    m.argv[3] = m.work.file('milterkit.conf', conf(m))
+    return m
 
 
 def masq_milter(as_domain='example.net', domains=('home.example.net',),
@@ -630,19 +638,14 @@ def masq_milter(as_domain='example.net', domains=('home.example.net',),
 
     SITE_EXTRA / MASQ_EXTRA are raw libconfig settings appended to the site
     and masq sections."""
-    binary = masq_binary()
-    if not os.access(binary, os.X_OK):
-        raise Skip('%s not built' % binary)
-    m = Milter([binary, '-f', '-c', None], port=port, name='milterkit-masq')
-    conf = ('site: { domain = "example.net"; hostname = "mail.example.net";\n'
-            '  internal_networks = ["127.0.0.0/8", "::1/128"];\n'
-            '  user = "nobody"; %s };\n'
-            'masq: { socket = "%s"; as = "%s";\n'
-            '  domains = [%s];\n  pidfile = "%s"; %s };\n'
-            % (site_extra, m.socket, as_domain,
-               ', '.join('"%s"' % d for d in domains),
-               os.path.join(m.work.path, 'masq.pid'), masq_extra))
-    m.argv[3] = m.work.file('milterkit.conf', conf)
+    m = milterkit_milter('masq', lambda m: (
+        'site: { domain = "example.net"; hostname = "mail.example.net";\n'
+        '  internal_networks = ["127.0.0.0/8", "::1/128"];\n'
+        '  user = "nobody"; %s };\n'
+        'masq: { socket = "%s"; as = "%s";\n'
+        '  domains = [%s];\n  pidfile = "%s"; %s };\n'
+        % (site_extra, m.socket, as_domain, ', '.join('"%s"' % d for d in domains),
+           os.path.join(m.work.path, 'masq.pid'), masq_extra)), port=port)
     # The daemon drops to nobody: let it remove its pid file at exit.
     os.chown(m.work.path, 65534, -1)
     return m

@@ -16,8 +16,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Skip, Workdir, builddir, log, run_test, smtp_connect  # noqa: E402
-from mta import Milter, Postfix, Sendmail, require_postfix, require_sendmail  # noqa: E402
+from harness import Skip, Workdir, log, run_test, smtp_connect  # noqa: E402
+from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+                 require_sendmail)
 from sink import Sink  # noqa: E402
 from testdns import TestDNS  # noqa: E402
 
@@ -47,18 +48,13 @@ class SaslSendmail(Sendmail):
 
 
 def relay_milter(dns):
-    binary = os.path.join(builddir(), 'milters/relay/milterkit-relay')
-    if not os.access(binary, os.X_OK):
-        raise Skip('%s not built' % binary)
-    m = Milter([binary, '-f', '-c', None], name='milterkit-relay')
-    logins = m.work.file('sender_logins', LOGINS)
-    conf = ('site: { domain = "example.net"; hostname = "mail.example.net";\n'
-            '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
-            '  dns = { servers = ["%s"]; timeout = 1; }; };\n'
-            'relay: { socket = "%s"; local_domains = ["example.net"];\n'
-            '  sender_logins = "%s"; };\n' % (dns.server, m.socket, logins))
-    m.argv[3] = m.work.file('milterkit.conf', conf)
-    return m
+    return milterkit_milter('relay', lambda m: (
+        'site: { domain = "example.net"; hostname = "mail.example.net";\n'
+        '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
+        '  dns = { servers = ["%s"]; timeout = 1; }; };\n'
+        'relay: { socket = "%s"; local_domains = ["example.net"];\n'
+        '  sender_logins = "%s"; };\n'
+        % (dns.server, m.socket, m.work.file('sender_logins', LOGINS))))
 
 
 def make_sasldb(work):

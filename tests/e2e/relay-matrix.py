@@ -15,9 +15,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import (Skip, builddir, have_ipv6, log, run_test,  # noqa: E402
+from harness import (have_ipv6, log, run_test,  # noqa: E402
                      smtp_connect)
-from mta import Milter, Postfix, Sendmail, require_postfix, require_sendmail  # noqa: E402
+from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+                 require_sendmail)
 from sink import Sink  # noqa: E402
 from testdns import TestDNS  # noqa: E402
 
@@ -48,18 +49,13 @@ def records(dns):
 
 
 def relay_milter(dns, port=None):
-    binary = os.path.join(builddir(), 'milters/relay/milterkit-relay')
-    if not os.access(binary, os.X_OK):
-        raise Skip('%s not built' % binary)
-    m = Milter([binary, '-f', '-c', None], port=port, name='milterkit-relay')
-    access = m.work.file('access', ACCESS)
-    conf = ('site: { domain = "example.net"; hostname = "mail.example.net";\n'
-            '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
-            '  dns = { servers = [%s]; timeout = 1; }; };\n'
-            'relay: { socket = "%s"; access = "%s"; local_domains = ["example.net"]; };\n'
-            % (', '.join('"%s"' % s for s in dns.servers), m.socket, access))
-    m.argv[3] = m.work.file('milterkit.conf', conf)
-    return m
+    return milterkit_milter('relay', lambda m: (
+        'site: { domain = "example.net"; hostname = "mail.example.net";\n'
+        '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
+        '  dns = { servers = [%s]; timeout = 1; }; };\n'
+        'relay: { socket = "%s"; access = "%s"; local_domains = ["example.net"]; };\n'
+        % (', '.join('"%s"' % s for s in dns.servers), m.socket,
+           m.work.file('access', ACCESS))), port=port)
 
 
 def session(port, source, rcpts, host='127.0.0.1', mail_from='user@example.org'):

@@ -12,24 +12,20 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Skip, builddir, log, run_test, smtp_connect  # noqa: E402
-from mta import Milter, Postfix, Sendmail, require_postfix, require_sendmail  # noqa: E402
+from harness import log, run_test, smtp_connect  # noqa: E402
+from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+                 require_sendmail)
 from sink import Sink  # noqa: E402
 from testdns import TestDNS  # noqa: E402
 
 
 def relay_milter(dns):
-    binary = os.path.join(builddir(), 'milters/relay/milterkit-relay')
-    if not os.access(binary, os.X_OK):
-        raise Skip('%s not built' % binary)
-    m = Milter([binary, '-f', '-c', None], name='milterkit-relay')
-    conf = ('site: { domain = "example.net"; hostname = "mail.example.net";\n'
-            '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
-            '  dns = { servers = ["%s"]; timeout = 1; }; };\n'
-            'relay: { socket = "%s"; local_domains = ["example.net"]; };\n'
-            % (dns.server, m.socket))
-    m.argv[3] = m.work.file('milterkit.conf', conf)
-    return m
+    return milterkit_milter('relay', lambda m: (
+        'site: { domain = "example.net"; hostname = "mail.example.net";\n'
+        '  internal_networks = ["10.255.255.0/24"]; user = "nobody";\n'
+        '  dns = { servers = ["%s"]; timeout = 1; }; };\n'
+        'relay: { socket = "%s"; local_domains = ["example.net"]; };\n'
+        % (dns.server, m.socket)))
 
 
 def attempt(port, source='127.0.0.7'):

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 
 import milterclient as mc
-from daemon import Daemon, check, need_program
+from daemon import Daemon, need_program
 
 DKIMPY_DATA = "/usr/lib/python3/dist-packages/dkim/tests/data"
 

@@ -11,7 +11,7 @@ import importlib.util
 import os
 
 import milterclient as mc
-from daemon import check, milter_daemon, run_test
+from daemon import check, run_test
 
 spec = importlib.util.spec_from_file_location(
     "dkim_common", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dkim-common.py"))

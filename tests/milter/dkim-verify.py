@@ -9,7 +9,6 @@ import importlib.util
 import os
 import re
 
-import milterclient as mc
 from daemon import Daemon, check, need_program, run_test
 
 spec = importlib.util.spec_from_file_location(
