@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "dkim_verify.h"
-#include "str.h"
+#include "core/str.h"
 
 #define DKIM_AR_HEADER "Authentication-Results"
 

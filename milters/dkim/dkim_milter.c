@@ -3,17 +3,17 @@
 
 #include "dkim_milter.h"
 
-#include "cidr.h"
-#include "daemon.h"
+#include "core/cidr.h"
+#include "milter/daemon.h"
 #include "dkim_ar.h"
 #include "dkim_policy.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
-#include "log.h"
-#include "mem.h"
-#include "milterconn.h"
-#include "origin.h"
-#include "str.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "milter/milterconn.h"
+#include "milter/origin.h"
+#include "core/str.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -224,7 +224,7 @@ static void start_verify(SMFICTX *ctx, dk_msg *m)
     m->mode = DK_VERIFY;
     if (m->over_limits)
         return; /* reported as not evaluated */
-    m->verify = dkim_verify_start(policy(m), qid);
+    m->verify = dkim_verify_start(dkim_policy_verifier(policy(m)), qid);
     if (m->verify == NULL) {
         m->failed = true;
         return;

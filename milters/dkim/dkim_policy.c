@@ -4,13 +4,12 @@
 
 #include "dkim_policy.h"
 
-#include "cfg.h"
-#include "dkim_verify.h"
-#include "masq_policy.h"
-#include "masq_settings.h"
-#include "log.h"
-#include "mapfile.h"
-#include "mem.h"
+#include "core/cfg.h"
+#include "milter/masq_policy.h"
+#include "milter/masq_settings.h"
+#include "core/log.h"
+#include "mail/mapfile.h"
+#include "core/mem.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -27,7 +26,7 @@ struct dkim_policy {
     bool has_masq;
     masq_settings masq;
     daemon_conf masq_conf; /* site copied by value (not owned), part = &masq */
-    void *verify_lib;
+    dkim_verifier *verifier;
     mapfile *keyfile; /* key_source file, or NULL for DNS */
     pthread_mutex_t dns_lock;
     dns *dns;
@@ -123,8 +122,7 @@ static void policy_free(dkim_policy *p)
         masq_policy_release(&p->masq_conf);
         cfg_free(&masq_schema, &p->masq);
     }
-    if (p->verify_lib != NULL)
-        dkim_verify_lib_free(&p->verify_lib);
+    dkim_verifier_free(&p->verifier);
     mapfile_free(&p->keyfile);
     if (p->dns != NULL)
         dns_free(&p->dns);
@@ -165,7 +163,7 @@ int dkim_policy_prepare(daemon_conf *c, str_t *errors)
         }
         str_free(&why);
     }
-    if (rc == 0 && dkim_verify_lib_new(p->s, &p->verify_lib, errors) < 0)
+    if (rc == 0 && dkim_verifier_new(p->s, dkim_policy_key_lookup, p, &p->verifier, errors) < 0)
         rc = -1;
     if (rc < 0) {
         policy_free(p);
@@ -192,9 +190,9 @@ const site_settings *dkim_policy_site(const dkim_policy *p)
     return p->site;
 }
 
-void *dkim_policy_verify_lib(const dkim_policy *p)
+dkim_verifier *dkim_policy_verifier(const dkim_policy *p)
 {
-    return p->verify_lib;
+    return p->verifier;
 }
 
 static size_t signers_of(const dkim_policy *p, const char *d, size_t len, const dkim_signer **out)
@@ -313,8 +311,9 @@ static dns_status file_lookup(const dkim_policy *p, const char *name, str_t *txt
     return DNS_FOUND;
 }
 
-dns_status dkim_policy_key_lookup(dkim_policy *p, const char *name, str_t *txt, const char **why)
+dns_status dkim_policy_key_lookup(void *ctx, const char *name, str_t *txt, const char **why)
 {
+    dkim_policy *p = ctx;
     dns_txts t;
     dns_status st;
     dns *d;

@@ -17,13 +17,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon.h"
-#include "dkimcanon.h"
-#include "dkimkey.h"
-#include "dkimsign.h"
-#include "dns.h"
+#include "milter/daemon.h"
+#include "dkim/dkimcanon.h"
+#include "dkim/dkimkey.h"
+#include "dkim/dkimsign.h"
+#include "dns/dns.h"
 #include "dkim_settings.h"
-#include "str.h"
+#include "dkim_verify.h"
+#include "core/str.h"
 
 /* Most signatures made for one message (one per selector of the domain). */
 #define DKIM_POLICY_MAX_SIGNERS 4
@@ -42,8 +43,8 @@ void dkim_policy_release(daemon_conf *c);
 
 const dkim_settings *dkim_policy_settings(const dkim_policy *p);
 const site_settings *dkim_policy_site(const dkim_policy *p);
-/* The verifier's library handle (a DKIM_LIB *). */
-void *dkim_policy_verify_lib(const dkim_policy *p);
+/* The verifier of this config (keys from dkim_policy_key_lookup). */
+dkim_verifier *dkim_policy_verifier(const dkim_policy *p);
 
 /*
  * The keys that sign mail whose From domain is domain (len bytes, case
@@ -69,9 +70,9 @@ int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *v
 
 /*
  * The TXT record of name ("sel._domainkey.example.net") from the key
- * source.  DNS_FOUND: the first record is appended to txt.  Otherwise
+ * source of policy p (a dkim_policy *; a dkim_key_lookup_fn).  DNS_FOUND: the first record is appended to txt.  Otherwise
  * *why says why (static).  Thread-safe.
  */
-dns_status dkim_policy_key_lookup(dkim_policy *p, const char *name, str_t *txt, const char **why);
+dns_status dkim_policy_key_lookup(void *p, const char *name, str_t *txt, const char **why);
 
 #endif

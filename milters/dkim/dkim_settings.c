@@ -3,7 +3,7 @@
 
 #include "dkim_settings.h"
 
-#include "dkimcanon.h"
+#include "dkim/dkimcanon.h"
 
 #include <string.h>
 #include <strings.h>

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
-#include "cfg.h"
-#include "site.h"
+#include "core/cfg.h"
+#include "milter/site.h"
 
 /* One entry of dkim.keys. */
 typedef struct dkim_key_settings {

@@ -3,11 +3,11 @@
 
 #include "dkim_sign.h"
 
-#include "addr.h"
-#include "dkimcanon.h"
-#include "dkimsign.h"
-#include "log.h"
-#include "mem.h"
+#include "mail/addr.h"
+#include "dkim/dkimcanon.h"
+#include "dkim/dkimsign.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 #include <string.h>
 #include <strings.h>

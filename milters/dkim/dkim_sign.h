@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "dkim_policy.h"
-#include "str.h"
+#include "core/str.h"
 
 /* One header field as received (value with its leading space, folds "\n"). */
 typedef struct dkim_hdr {

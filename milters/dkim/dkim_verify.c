@@ -3,10 +3,9 @@
 
 #include "dkim_verify.h"
 
-#include "dkim_policy.h"
-#include "dns.h"
-#include "log.h"
-#include "mem.h"
+#include "dns/dns.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 #include <opendkim/dkim.h>
 #include <string.h>
@@ -15,8 +14,15 @@
 /* Per-signature tag copies kept for the Authentication-Results header. */
 #define TAG_MAX 256
 
+struct dkim_verifier {
+    DKIM_LIB *lib;
+    long max_signatures;
+    dkim_key_lookup_fn *lookup;
+    void *lookup_ctx;
+};
+
 struct dkim_vmsg {
-    dkim_policy *p;
+    dkim_verifier *vl;
     const char *qid;
     DKIM *dkim;
     bool nosig;           /* libopendkim found no signature at EOH */
@@ -58,7 +64,7 @@ static DKIM_CBSTAT key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t
         v->lk_status = DNS_PERMFAIL;
         v->lk_why = "key record name too long";
     } else {
-        v->lk_status = dkim_policy_key_lookup(v->p, name.buf, &txt, &v->lk_why);
+        v->lk_status = v->vl->lookup(v->vl->lookup_ctx, name.buf, &txt, &v->lk_why);
     }
     switch (v->lk_status) {
     case DNS_FOUND:
@@ -82,7 +88,7 @@ static DKIM_CBSTAT key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t
 static DKIM_CBSTAT prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 {
     dkim_vmsg *v = dkim_get_user_context(dkim);
-    long max = v ? dkim_policy_settings(v->p)->max_signatures : 5;
+    long max = v ? v->vl->max_signatures : 5;
 
     for (int i = (int)max; i < nsigs; i++) {
         dkim_sig_ignore(sigs[i]);
@@ -92,7 +98,8 @@ static DKIM_CBSTAT prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
     return DKIM_CBSTAT_CONTINUE;
 }
 
-int dkim_verify_lib_new(const dkim_settings *s, void **lib, str_t *errors)
+int dkim_verifier_new(const dkim_settings *s, dkim_key_lookup_fn *lookup, void *lookup_ctx,
+                      dkim_verifier **out, str_t *errors)
 {
     DKIM_LIB *l = dkim_init(NULL, NULL);
     uint32_t flags = DKIM_LIBFLAGS_DELAYSIGPROC | DKIM_LIBFLAGS_BADSIGHANDLES;
@@ -111,26 +118,31 @@ int dkim_verify_lib_new(const dkim_settings *s, void **lib, str_t *errors)
         str_append_cstr(errors, "dkim: cannot set libopendkim options\n");
         return -1;
     }
-    *lib = l;
+    *out = mem_zalloc(sizeof **out);
+    (*out)->lib = l;
+    (*out)->max_signatures = s->max_signatures;
+    (*out)->lookup = lookup;
+    (*out)->lookup_ctx = lookup_ctx;
     return 0;
 }
 
-void dkim_verify_lib_free(void **lib)
+void dkim_verifier_free(dkim_verifier **vl)
 {
-    if (*lib != NULL)
-        dkim_close(*lib);
-    *lib = NULL;
+    if (*vl == NULL)
+        return;
+    dkim_close((*vl)->lib);
+    mem_free(vl);
 }
 
-dkim_vmsg *dkim_verify_start(dkim_policy *p, const char *qid)
+dkim_vmsg *dkim_verify_start(dkim_verifier *vl, const char *qid)
 {
     dkim_vmsg *v = mem_zalloc(sizeof *v);
     DKIM_STAT st = DKIM_STAT_OK;
 
-    v->p = p;
+    v->vl = vl;
     v->qid = qid;
     str_init(&v->hdr);
-    v->dkim = dkim_verify(dkim_policy_verify_lib(p), (const unsigned char *)(*qid ? qid : "-"),
+    v->dkim = dkim_verify(vl->lib, (const unsigned char *)(*qid ? qid : "-"),
                           NULL, &st);
     if (v->dkim == NULL || dkim_set_user_context(v->dkim, v) != DKIM_STAT_OK) {
         log_q(LOG_ERR, qid, "dkim=error reason=\"libopendkim: %s\"", dkim_getresultstr(st));
@@ -301,7 +313,7 @@ int dkim_verify_finish(dkim_vmsg *v, const dkim_vresult **res, size_t *n, size_t
 {
     DKIM_SIGINFO **sigs = NULL;
     int nsigs = 0;
-    long max = dkim_policy_settings(v->p)->max_signatures;
+    long max = v->vl->max_signatures;
 
     if (v->nosig) {
         add_unparsed(v, max);

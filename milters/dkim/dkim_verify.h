@@ -1,13 +1,13 @@
 /*
  * dkim_verify.h - DKIM verification of one message with libopendkim.
  *
- * One library handle per config (dkim_verify_lib_new, from prepare()); one
- * dkim_vmsg per message.  Headers are given as libmilter hands them
+ * One verifier per config (dkim_verifier_new, from the policy's prepare());
+ * one dkim_vmsg per message.  Headers are given as libmilter hands them
  * (SMFIP_HDR_LEADSPC values, folds joined by "\n"); the body is streamed in
- * chunks and never kept.  Keys come from the policy's key source
- * (dkim_policy_key_lookup: lib/dns or the test file) through libopendkim's
- * key lookup hook.  At most dkim.max_signatures signatures are evaluated;
- * the others are counted as not evaluated.
+ * chunks and never kept.  Keys come from the lookup function the verifier
+ * was made with (the policy's key source: lib/dns or a test file), called
+ * from libopendkim's key lookup hook.  At most max_signatures signatures
+ * are evaluated; the others are counted as not evaluated.
  *
  * Thread-safety: a library handle is shared by all threads; a dkim_vmsg has
  * one owner.
@@ -17,10 +17,9 @@
 
 #include <stddef.h>
 
+#include "core/str.h"
 #include "dkim_settings.h"
-#include "str.h"
-
-struct dkim_policy;
+#include "dns/dns.h"
 
 /* RFC 8601 result values of the dkim method. */
 typedef enum dkim_res {
@@ -44,14 +43,28 @@ typedef struct dkim_vresult {
 /* "pass", "fail", ... */
 const char *dkim_res_name(dkim_res r);
 
-/* A library handle for settings s in *lib; -1 with errors appended on failure. */
-int dkim_verify_lib_new(const dkim_settings *s, void **lib, str_t *errors);
-void dkim_verify_lib_free(void **lib);
+/*
+ * Where keys come from: the TXT record of name ("sel._domainkey.example.net")
+ * appended to txt with DNS_FOUND, else a four-way status and *why (static).
+ * Called from any thread.
+ */
+typedef dns_status dkim_key_lookup_fn(void *ctx, const char *name, str_t *txt, const char **why);
+
+typedef struct dkim_verifier dkim_verifier;
+
+/*
+ * A verifier for settings s (min_key_bits, max_signatures), taking keys
+ * from lookup(lookup_ctx, ...).  Returns 0 with *out set, or -1 with errors
+ * appended.  Shared read-only by all threads; free with dkim_verifier_free.
+ */
+int dkim_verifier_new(const dkim_settings *s, dkim_key_lookup_fn *lookup, void *lookup_ctx,
+                      dkim_verifier **out, str_t *errors);
+void dkim_verifier_free(dkim_verifier **vl);
 
 typedef struct dkim_vmsg dkim_vmsg;
 
 /* Starts a message; NULL (logged) when libopendkim fails: an internal error. */
-dkim_vmsg *dkim_verify_start(struct dkim_policy *p, const char *qid);
+dkim_vmsg *dkim_verify_start(dkim_verifier *vl, const char *qid);
 /* Feeds one header field; returns -1 on an internal error. */
 int dkim_verify_header(dkim_vmsg *v, const char *name, const char *value);
 /* End of headers: 0, or -1 on an internal error. */

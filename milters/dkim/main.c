@@ -1,7 +1,7 @@
 /* main.c - milterkit-dkim: DKIM signing and verification milter. */
 #include "config.h"
 
-#include "daemon.h"
+#include "milter/daemon.h"
 #include "dkim_milter.h"
 #include "dkim_policy.h"
 #include "dkim_settings.h"

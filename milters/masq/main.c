@@ -1,10 +1,10 @@
 /* main.c - milterkit-masq: header and envelope masquerading milter. */
 #include "config.h"
 
-#include "daemon.h"
+#include "milter/daemon.h"
 #include "masq_milter.h"
-#include "masq_policy.h"
-#include "masq_settings.h"
+#include "milter/masq_policy.h"
+#include "milter/masq_settings.h"
 
 int main(int argc, char **argv)
 {

@@ -3,15 +3,15 @@
 
 #include "masq_milter.h"
 
-#include "cidr.h"
-#include "daemon.h"
-#include "log.h"
-#include "masq_policy.h"
-#include "masq_settings.h"
-#include "mem.h"
-#include "milterconn.h"
-#include "origin.h"
-#include "str.h"
+#include "core/cidr.h"
+#include "milter/daemon.h"
+#include "core/log.h"
+#include "milter/masq_policy.h"
+#include "milter/masq_settings.h"
+#include "core/mem.h"
+#include "milter/milterconn.h"
+#include "milter/origin.h"
+#include "core/str.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,7 +1,7 @@
 /* main.c - milterkit-relay: who may relay (FCrDNS, SMTP AUTH, access map). */
 #include "config.h"
 
-#include "daemon.h"
+#include "milter/daemon.h"
 #include "relay_milter.h"
 #include "relay_policy.h"
 #include "relay_settings.h"

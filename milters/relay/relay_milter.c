@@ -3,17 +3,17 @@
 
 #include "relay_milter.h"
 
-#include "access.h"
-#include "cidr.h"
-#include "daemon.h"
-#include "fcrdns.h"
-#include "log.h"
-#include "mem.h"
-#include "milterconn.h"
-#include "origin.h"
+#include "mail/access.h"
+#include "core/cidr.h"
+#include "milter/daemon.h"
+#include "dns/fcrdns.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "milter/milterconn.h"
+#include "milter/origin.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
-#include "str.h"
+#include "core/str.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,9 +4,9 @@
 
 #include "relay_policy.h"
 
-#include "cfg.h"
-#include "mapfile.h"
-#include "mem.h"
+#include "core/cfg.h"
+#include "mail/mapfile.h"
+#include "core/mem.h"
 
 #include <pthread.h>
 #include <string.h>

@@ -9,11 +9,11 @@
 
 #include <stdbool.h>
 
-#include "access.h"
-#include "daemon.h"
-#include "dns.h"
+#include "mail/access.h"
+#include "milter/daemon.h"
+#include "dns/dns.h"
 #include "relay_settings.h"
-#include "str.h"
+#include "core/str.h"
 
 typedef struct relay_policy relay_policy;
 

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
-#include "cfg.h"
-#include "site.h"
+#include "core/cfg.h"
+#include "milter/site.h"
 
 typedef struct relay_settings {
     daemon_settings daemon;    /* must come first (daemon.h) */

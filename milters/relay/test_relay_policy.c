@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "mem.h"
+#include "milter/daemon.h"
+#include "core/mem.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
 

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "access.h"
-#include "cidr.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/access.h"
+#include "core/cidr.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "masquerade.h"
-#include "str.h"
+#include "mail/addr.h"
+#include "mail/masquerade.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -24,8 +24,8 @@
 #include <string.h>
 
 #include "dkim_ar.h"
-#include "mem.h"
-#include "str.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 enum { ID, VALUE, D, I, A, S, B, REASON, NFIELDS };
 

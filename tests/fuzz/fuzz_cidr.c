@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cidr.h"
-#include "mem.h"
+#include "core/cidr.h"
+#include "core/mem.h"
 
 static int bit(const cidr_addr *a, unsigned i)
 {

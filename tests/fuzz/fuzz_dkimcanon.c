@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkimcanon.h"
-#include "mem.h"
-#include "str.h"
+#include "dkim/dkimcanon.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

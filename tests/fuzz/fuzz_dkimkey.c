@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkimkey.h"
-#include "str.h"
+#include "dkim/dkimkey.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "../../tools/keygen/kgrec.h"
-#include "mem.h"
-#include "str.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

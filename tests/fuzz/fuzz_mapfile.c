@@ -26,9 +26,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mapfile.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/mapfile.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static bool blank(char c)
 {

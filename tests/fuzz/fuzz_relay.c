@@ -27,9 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "mapfile.h"
-#include "mem.h"
+#include "milter/daemon.h"
+#include "mail/mapfile.h"
+#include "core/mem.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
 

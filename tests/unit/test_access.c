@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
-#include "cidr.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/access.h"
+#include "core/cidr.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static const char map_text[] =
     "# examples of the cf README\n"

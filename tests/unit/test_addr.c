@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/addr.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 /*
  * Renders a parsed list from its spans, entries separated by " | ":

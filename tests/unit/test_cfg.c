@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "site.h"
+#include "core/cfg.h"
+#include "milter/site.h"
 
 typedef struct part {
     daemon_settings daemon;

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "cidr.h"
+#include "core/cidr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

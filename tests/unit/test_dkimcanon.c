@@ -15,10 +15,10 @@
 
 #include <openssl/evp.h>
 
-#include "dkimcanon.h"
-#include "dkimkey.h"
-#include "mem.h"
-#include "str.h"
+#include "dkim/dkimcanon.h"
+#include "dkim/dkimkey.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static const struct {
     const char *name, *value, *simple, *relaxed;

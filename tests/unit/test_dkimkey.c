@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dkimkey.h"
-#include "mem.h"
-#include "str.h"
+#include "dkim/dkimkey.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 #ifndef DKIM_TEST_DATA
 #define DKIM_TEST_DATA "tests/data/dkim"

@@ -20,11 +20,11 @@
 
 #include <opendkim/dkim.h>
 
-#include "dkimcanon.h"
-#include "dkimkey.h"
-#include "dkimsign.h"
-#include "mem.h"
-#include "str.h"
+#include "dkim/dkimcanon.h"
+#include "dkim/dkimkey.h"
+#include "dkim/dkimsign.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 #ifndef DKIM_TEST_DATA
 #define DKIM_TEST_DATA "tests/data/dkim"

@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cidr.h"
-#include "dns.h"
-#include "fcrdns.h"
-#include "mem.h"
-#include "str.h"
+#include "core/cidr.h"
+#include "dns/dns.h"
+#include "dns/fcrdns.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static dns *d;
 

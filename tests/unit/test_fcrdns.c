@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "cidr.h"
-#include "dns.h"
-#include "fcrdns.h"
-#include "mem.h"
+#include "core/cidr.h"
+#include "dns/dns.h"
+#include "dns/fcrdns.h"
+#include "core/mem.h"
 
 /* The stub's zone: PTR answers by address, A/AAAA answers by name. */
 typedef struct stub_ptr {

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mapfile.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/mapfile.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static mapfile *parse_ok(const char *text, unsigned flags)
 {

@@ -12,9 +12,9 @@
 
 #include <string.h>
 
-#include "masquerade.h"
-#include "mem.h"
-#include "str.h"
+#include "mail/masquerade.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 /* clang-format off */
 #define NAMES(a) {(a), sizeof(a) / sizeof((a)[0])}

@@ -9,9 +9,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "mem.h"
-#include "origin.h"
-#include "snapshot.h"
+#include "core/mem.h"
+#include "milter/origin.h"
+#include "core/snapshot.h"
 
 static void make_site(site_settings *s)
 {

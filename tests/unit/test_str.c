@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "mem.h"
-#include "str.h"
+#include "core/mem.h"
+#include "core/str.h"
 
 static void append_grows_and_terminates(void **state)
 {

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns.h"
+#include "dns/dns.h"
 #include "kgrec.h"
-#include "log.h"
-#include "mem.h"
+#include "core/log.h"
+#include "core/mem.h"
 
 /* Why a well-formed record cannot be used with key, or NULL when it can. */
 static const char *unusable(const kgrec *rec, const dkimkey_t *key)

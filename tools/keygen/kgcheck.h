@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "dkimkey.h"
-#include "str.h"
+#include "dkim/dkimkey.h"
+#include "core/str.h"
 
 typedef enum kgcheck_result {
     KGCHECK_MATCH = 0,     /* published and matching */

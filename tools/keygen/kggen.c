@@ -14,9 +14,9 @@
 
 #include <openssl/crypto.h>
 
-#include "dkimkey.h"
+#include "dkim/dkimkey.h"
 #include "kgrec.h"
-#include "mem.h"
+#include "core/mem.h"
 
 /* DIR/SELECTOR.EXT */
 static char *path_in(const char *dir, const char *selector, const char *ext)

@@ -16,7 +16,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
-#include "dkimkey.h"
+#include "dkim/dkimkey.h"
 
 int kgkey_alg_parse(const char *name, kgkey_alg *alg_r)
 {

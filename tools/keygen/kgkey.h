@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "str.h"
+#include "core/str.h"
 
 typedef enum kgkey_alg { KGKEY_RSA, KGKEY_ED25519 } kgkey_alg;
 

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "mem.h"
+#include "core/mem.h"
 
 void kgrec_format(const kgrec_spec *spec, str_t *out)
 {

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "str.h"
+#include "core/str.h"
 
 /* Longest record the parser accepts, and most tags (RFC 6376 tag-list). */
 #define KGREC_MAX_LEN 16384

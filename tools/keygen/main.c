@@ -15,8 +15,8 @@
 #include "kgcheck.h"
 #include "kggen.h"
 #include "kgname.h"
-#include "mem.h"
-#include "site.h"
+#include "core/mem.h"
+#include "milter/site.h"
 
 #define EXIT_USAGE 64
 

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dkimkey.h"
+#include "dkim/dkimkey.h"
 #include "kgcheck.h"
 #include "kgkey.h"
 #include "kgname.h"
 #include "kgrec.h"
-#include "mem.h"
+#include "core/mem.h"
 
 /* ---- kgrec_parse: table of records and what must come out ---- */
 

@@ -13,7 +13,7 @@
 #include "mc_msg.h"
 #include "mc_postfix.h"
 #include "mc_sendmail.h"
-#include "mem.h"
+#include "core/mem.h"
 
 #include <getopt.h>
 #include <stdio.h>

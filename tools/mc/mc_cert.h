@@ -6,7 +6,7 @@
 #ifndef MK_MC_CERT_H
 #define MK_MC_CERT_H
 
-#include "str.h"
+#include "core/str.h"
 
 /* Makes an RSA-2048 key and a certificate for host name cn (CN and
  * subjectAltName), valid for `days`.  Appends PEM to cert and key.  Returns

@@ -3,7 +3,7 @@
 
 #include "mc_file.h"
 
-#include "mem.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,7 @@
 #include "mc_milters.h"
 #include "mc_out.h"
 #include "mc_settings.h"
-#include "site.h"
+#include "milter/site.h"
 
 typedef struct mc_job {
     const char *conf_path;  /* milterkit.conf */

@@ -3,8 +3,8 @@
 
 #include "mc_milters.h"
 
-#include "cfg.h"
-#include "mem.h"
+#include "core/cfg.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <libconfig.h>

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "str.h"
+#include "core/str.h"
 
 #define MC_MILTERS 3
 

@@ -6,7 +6,7 @@
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
-#include "mem.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <ftw.h>

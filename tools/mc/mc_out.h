@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "str.h"
+#include "core/str.h"
 
 typedef struct mc_out_file {
     char *name;   /* relative to the stage and the output directory */

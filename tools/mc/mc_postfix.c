@@ -8,7 +8,7 @@
 #include "mc_run.h"
 #include "mc_smfiles.h"
 #include "mc_tmpl.h"
-#include "mem.h"
+#include "core/mem.h"
 
 #include <ctype.h>
 #include <string.h>

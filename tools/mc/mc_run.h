@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "str.h"
+#include "core/str.h"
 
 typedef struct mc_run_opts {
     const char *stdin_path;  /* NULL: /dev/null */

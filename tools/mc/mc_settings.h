@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "cfg.h"
+#include "core/cfg.h"
 
 typedef struct mc_tls {
     char *cert, *key, *ca; /* PEM files; NULL: not configured */

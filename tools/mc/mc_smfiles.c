@@ -5,7 +5,7 @@
 
 #include "mc_file.h"
 #include "mc_msg.h"
-#include "mem.h"
+#include "core/mem.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

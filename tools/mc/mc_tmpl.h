@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "str.h"
+#include "core/str.h"
 
 typedef struct mc_tmpl_var {
     const char *name;  /* without the @ */

@@ -18,7 +18,7 @@
 #include "mc_milters.h"
 #include "mc_settings.h"
 #include "mc_tmpl.h"
-#include "site.h"
+#include "milter/site.h"
 
 /* ---- mc_tmpl_expand ---- */
 

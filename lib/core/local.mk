@@ -1,0 +1,8 @@
+# lib/core/local.mk - generic modules; they include only lib/core.
+lib_libmilterkit_a_SOURCES += \
+	lib/core/mem.c lib/core/mem.h \
+	lib/core/str.c lib/core/str.h \
+	lib/core/log.c lib/core/log.h \
+	lib/core/cidr.c lib/core/cidr.h \
+	lib/core/cfg.c lib/core/cfg.h \
+	lib/core/snapshot.c lib/core/snapshot.h

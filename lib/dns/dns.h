@@ -1,0 +1,127 @@
+/*
+ * dns.h - DNS lookups on libunbound: PTR, A/AAAA and TXT, with a shared
+ * cache, a per-query timeout, and DNSSEC validation when a trust anchor is
+ * configured.
+ *
+ * One dns handle holds one libunbound context (and its cache) and one
+ * helper thread that delivers answers; any number of threads may query it
+ * at once.  Each query waits at most the configured timeout; a query that
+ * times out is cancelled and reported as DNS_TEMPFAIL.
+ *
+ * Results are four-way (dns_status) and bounded: at most DNS_MAX_PTR_NAMES
+ * names, DNS_MAX_ADDRS addresses, DNS_MAX_TXT_RECORDS records of at most
+ * DNS_MAX_TXT_BYTES bytes each.  More names or addresses than the bound
+ * are dropped (truncated is set); an oversized TXT record is dropped too.
+ *
+ * Queries always go to the configured servers (or resolv.conf's): the
+ * zones libunbound would otherwise answer itself as empty (test.,
+ * home.arpa., 127.in-addr.arpa., ::1's reverse, private reverse zones) are
+ * asked upstream too; onion. and invalid. stay NXDOMAIN.  A DNSSEC-bogus
+ * answer is DNS_TEMPFAIL.
+ *
+ * The dns_resolver vtable lets fcrdns.h (and DKIM) run against a stub in
+ * unit tests; dns_resolver_of() gives the real one.
+ */
+#ifndef MK_DNS_H
+#define MK_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/cidr.h"
+#include "core/str.h"
+
+#define DNS_MAX_PTR_NAMES 16   /* names kept from one PTR answer */
+#define DNS_MAX_ADDRS 32       /* addresses kept from one A or AAAA answer */
+#define DNS_MAX_TXT_RECORDS 16 /* records kept from one TXT answer */
+#define DNS_MAX_TXT_BYTES 8192 /* bytes of one TXT record, its strings joined */
+#define DNS_MAX_NAME 253       /* a domain name in text, without trailing dot */
+#define DNS_MAX_SERVERS 8
+#define DNS_DEFAULT_TIMEOUT_MS 5000u
+
+typedef enum dns_status {
+    DNS_FOUND,    /* at least one usable record */
+    DNS_NOTFOUND, /* NXDOMAIN, or NODATA (the name exists without that type) */
+    DNS_TEMPFAIL, /* SERVFAIL, timeout, REFUSED, DNSSEC bogus, resolver trouble */
+    DNS_PERMFAIL, /* the question cannot be asked (bad name) */
+} dns_status;
+
+/* Common to every answer. */
+typedef struct dns_info {
+    bool secure;     /* DNSSEC-validated (only with a trust anchor) */
+    bool truncated;  /* records beyond our bounds were dropped */
+    const char *why; /* static text for logs when not DNS_FOUND, else "" */
+} dns_info;
+
+typedef struct dns_names {
+    size_t count;
+    char *name[DNS_MAX_PTR_NAMES]; /* lower case, no trailing dot; owned */
+    dns_info info;
+} dns_names;
+
+typedef struct dns_addrs {
+    size_t count;
+    cidr_addr addr[DNS_MAX_ADDRS]; /* IPv4 as ::ffff:a.b.c.d (cidr.h) */
+    dns_info info;
+} dns_addrs;
+
+typedef struct dns_txts {
+    size_t count;
+    char *rec[DNS_MAX_TXT_RECORDS];  /* strings of one record joined, NUL-terminated; owned */
+    size_t len[DNS_MAX_TXT_RECORDS]; /* bytes, without the NUL (a record may hold NULs) */
+    dns_info info;
+} dns_txts;
+
+/* Frees what a lookup stored (safe on a zeroed or already freed struct). */
+void dns_names_free(dns_names *n);
+void dns_txts_free(dns_txts *t);
+
+typedef struct dns_config {
+    /* "192.0.2.1", "127.0.0.1@5353", "2001:db8::1@53"; none: the system's
+     * resolvers from resolv_conf and names from hosts. */
+    const char *const *servers;
+    size_t nservers;
+    unsigned timeout_ms; /* per query; 0 means DNS_DEFAULT_TIMEOUT_MS */
+    const char
+        *trust_anchor_file;  /* DS/DNSKEY file (e.g. /usr/share/dns/root.key); NULL: no DNSSEC */
+    const char *resolv_conf; /* NULL: /etc/resolv.conf (no servers only) */
+    const char *hosts;       /* NULL: /etc/hosts (no servers only) */
+} dns_config;
+
+typedef struct dns dns;
+
+/*
+ * Creates the handle and its helper thread (with all signals blocked).
+ * Call it after daemonising (no fork afterwards).  Returns 0, or -1 with
+ * *error_r set to a static message (a bad server, an unreadable trust anchor).
+ */
+int dns_new(const dns_config *cfg, dns **out, const char **error_r);
+/* Stops the helper thread and frees everything; no query may be running. */
+void dns_free(dns **d);
+
+/*
+ * The lookups.  Thread-safe.  *out is overwritten (not freed first); free
+ * dns_names/dns_txts afterwards whatever the status.
+ */
+dns_status dns_ptr(dns *d, const cidr_addr *addr, dns_names *out);
+/* family: AF_INET (A) or AF_INET6 (AAAA); anything else is DNS_PERMFAIL. */
+dns_status dns_addrs_lookup(dns *d, const char *name, int family, dns_addrs *out);
+dns_status dns_txt(dns *d, const char *name, dns_txts *out);
+
+/* "4.3.2.1.in-addr.arpa." or the 32-nibble "ip6.arpa." name. */
+void dns_reverse_name(const cidr_addr *addr, str_t *out);
+/* "FOUND", "NOTFOUND", "TEMPFAIL", "PERMFAIL". */
+const char *dns_status_name(dns_status s);
+
+/* A resolver behind a vtable, for fcrdns and DKIM and their stub tests. */
+typedef struct dns_resolver {
+    void *ctx;
+    dns_status (*ptr)(void *ctx, const cidr_addr *addr, dns_names *out);
+    dns_status (*addrs)(void *ctx, const char *name, int family, dns_addrs *out);
+    dns_status (*txt)(void *ctx, const char *name, dns_txts *out);
+} dns_resolver;
+
+/* The resolver that queries d (which must outlive it). */
+dns_resolver dns_resolver_of(dns *d);
+
+#endif

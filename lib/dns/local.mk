@@ -1,0 +1,5 @@
+# lib/dns/local.mk - DNS on libunbound and forward-confirmed reverse DNS;
+# they include lib/core and lib/dns only.
+lib_libmilterkit_a_SOURCES += \
+	lib/dns/dns.c lib/dns/dns.h \
+	lib/dns/fcrdns.c lib/dns/fcrdns.h

@@ -1,0 +1,461 @@
+/* daemon.c - start-up, privileges, reload and stop of a milter; see daemon.h. */
+#include "config.h"
+
+#include "milter/daemon.h"
+
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a stop waits for messages in flight, in seconds. */
+#define DAEMON_DRAIN_SECONDS 60
+/* Largest milter packet libmilter accepts (headers, body chunks). */
+#define DAEMON_MAX_DATA 1048576
+
+static snapshot_holder conf_holder;
+static atomic_long conns_in_flight;
+static const daemon_part *running_part;
+static char *running_config_path;
+static char *listen_spec; /* libmilter keeps a pointer to it until smfi_main returns */
+
+typedef struct daemon_args {
+    const char *config;
+    bool foreground;
+    bool check_only;
+} daemon_args;
+
+const char *daemon_default_config(void)
+{
+    return SYSCONFDIR "/milterkit/milterkit.conf";
+}
+
+void daemon_conn_begin(void)
+{
+    atomic_fetch_add(&conns_in_flight, 1);
+}
+
+void daemon_conn_end(void)
+{
+    atomic_fetch_sub(&conns_in_flight, 1);
+}
+
+snapshot *daemon_conf_acquire(void)
+{
+    return snapshot_acquire(&conf_holder);
+}
+
+daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *errors)
+{
+    daemon_conf *c = mem_zalloc(sizeof *c);
+
+    c->part_def = part;
+    c->path = mem_strdup(path);
+    c->part = mem_zalloc(part->schema->size);
+    if (site_load(path, &c->site, part->name, part->schema, c->part, errors) < 0) {
+        mem_free(&c->path);
+        mem_free(&c->part);
+        mem_free(&c);
+        return NULL;
+    }
+    if (part->prepare != NULL && part->prepare(c, errors) < 0) {
+        site_free(&c->site);
+        cfg_free(part->schema, c->part);
+        mem_free(&c->path);
+        mem_free(&c->part);
+        mem_free(&c);
+        return NULL;
+    }
+    return c;
+}
+
+void daemon_conf_free(void *conf)
+{
+    daemon_conf *c = conf;
+
+    if (c == NULL)
+        return;
+    if (c->part_def->release != NULL)
+        c->part_def->release(c);
+    site_free(&c->site);
+    cfg_free(c->part_def->schema, c->part);
+    mem_free(&c->path);
+    mem_free(&c->part);
+    mem_free(&c);
+}
+
+static const daemon_settings *settings_of(const daemon_conf *c)
+{
+    return (const daemon_settings *)c->part;
+}
+
+/* ---- arguments ---- */
+
+static void usage(const daemon_part *part, FILE *f)
+{
+    fprintf(f,
+            "usage: milterkit-%s [-c FILE] [-f] [-n] [-V] [-h]\n"
+            "%s\n"
+            "  -c FILE  configuration file (default %s)\n"
+            "  -f       stay in the foreground and log to stderr\n"
+            "  -n       check the configuration and exit\n"
+            "  -V       print the version and exit\n"
+            "  -h       print this help and exit\n"
+            "SIGUSR1 reloads the configuration; SIGTERM or SIGHUP stops after messages in flight.\n",
+            part->name, part->summary, daemon_default_config());
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_args(const daemon_part *part, int argc, char **argv, daemon_args *a)
+{
+    int ch;
+
+    a->config = daemon_default_config();
+    opterr = 0;
+    while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
+        switch (ch) {
+        case 'c': a->config = optarg; break;
+        case 'f': a->foreground = true; break;
+        case 'n': a->check_only = true; break;
+        case 'V': printf("milterkit-%s %s\n", part->name, PACKAGE_VERSION); return 0;
+        case 'h': usage(part, stdout); return 0;
+        default:
+            fprintf(stderr, "milterkit-%s: unknown option -%c\n", part->name, optopt);
+            usage(part, stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "milterkit-%s: unexpected argument %s\n", part->name, argv[optind]);
+        return 2;
+    }
+    return -1;
+}
+
+/* ---- socket ---- */
+
+static const char *unix_path(const char *spec)
+{
+    if (strncmp(spec, "unix:", 5) == 0)
+        return spec + 5;
+    if (strncmp(spec, "local:", 6) == 0)
+        return spec + 6;
+    return NULL;
+}
+
+/* A unix socket left by a dead daemon is removed; one that answers is in use. */
+static void clear_stale_socket(const char *path)
+{
+    struct sockaddr_un sun;
+    struct stat st;
+    int fd;
+
+    if (lstat(path, &st) != 0)
+        return;
+    if (!S_ISSOCK(st.st_mode))
+        log_fatal("%s exists and is not a socket; not removing it", path);
+    memset(&sun, 0, sizeof sun);
+    sun.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sun.sun_path)
+        log_fatal("socket path too long: %s", path);
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
+        log_fatal("%s is in use by a running process; is another instance running?", path);
+    if (fd >= 0)
+        close(fd);
+    if (unlink(path) != 0)
+        log_fatal("cannot remove stale socket %s: %m", path);
+    log_msg(LOG_NOTICE, "removed stale socket %s", path);
+}
+
+static gid_t group_id(const char *name)
+{
+    struct group *gr = getgrnam(name);
+
+    if (gr == NULL)
+        log_fatal("unknown group %s", name);
+    return gr->gr_gid;
+}
+
+static void open_socket(const daemon_part *part, const daemon_conf *c)
+{
+    const daemon_settings *d = settings_of(c);
+    const char *path;
+
+    if (d->socket == NULL)
+        log_fatal("%s.socket is not set", part->name);
+    path = unix_path(d->socket);
+    if (path != NULL)
+        clear_stale_socket(path);
+    /* libmilter keeps the pointer: give it a copy that outlives reloads. */
+    listen_spec = mem_strdup(d->socket);
+    if (smfi_setconn(listen_spec) != MI_SUCCESS)
+        log_fatal("bad socket %s", d->socket);
+    if (smfi_setbacklog((int)d->backlog) != MI_SUCCESS)
+        log_fatal("cannot set the listen backlog");
+    smfi_setmaxdatasize(DAEMON_MAX_DATA);
+    if (smfi_register(*part->desc) != MI_SUCCESS)
+        log_fatal("smfi_register failed");
+    if (smfi_opensocket(false) != MI_SUCCESS)
+        log_fatal("cannot listen on %s", d->socket);
+    if (path != NULL) {
+        mode_t mode = (mode_t)strtol(d->socket_mode, NULL, 8);
+
+        if (chmod(path, mode) != 0)
+            log_fatal("chmod %s: %m", path);
+        if (d->socket_group && chown(path, (uid_t)-1, group_id(d->socket_group)) != 0)
+            log_fatal("chown %s: %m", path);
+    }
+    log_msg(LOG_INFO, "listening on %s", d->socket);
+}
+
+/* ---- pid file, background, privileges ---- */
+
+static void write_pidfile(const char *path)
+{
+    char buf[32];
+    int fd, n;
+    FILE *old = fopen(path, "r");
+
+    if (old != NULL) {
+        long pid = 0;
+
+        if (fscanf(old, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, 0) == 0 &&
+            pid != (long)getpid())
+            log_fatal("pid file %s names running process %ld", path, pid);
+        fclose(old);
+        unlink(path);
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        log_fatal("cannot create pid file %s: %m", path);
+    n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (n < 0 || write(fd, buf, (size_t)n) != n)
+        log_fatal("cannot write pid file %s: %m", path);
+    close(fd);
+}
+
+static void background(void)
+{
+    pid_t pid = fork();
+    int fd;
+
+    if (pid < 0)
+        log_fatal("fork: %m");
+    if (pid > 0)
+        _exit(0);
+    if (setsid() < 0)
+        log_fatal("setsid: %m");
+    if (chdir("/") != 0)
+        log_fatal("chdir /: %m");
+    fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+}
+
+static void drop_privileges(const site_settings *site)
+{
+    struct passwd *pw;
+    gid_t gid;
+
+    if (geteuid() != 0) {
+        log_msg(LOG_INFO, "not started as root: running as uid %ld", (long)getuid());
+        return;
+    }
+    pw = getpwnam(site->user);
+    if (pw == NULL)
+        log_fatal("site.user %s does not exist", site->user);
+    if (pw->pw_uid == 0)
+        log_fatal("site.user %s is root: refusing to run as root", site->user);
+    gid = site->group ? group_id(site->group) : pw->pw_gid;
+    if (setgroups(1, &gid) != 0)
+        log_fatal("setgroups: %m");
+    if (setgid(gid) != 0)
+        log_fatal("setgid %ld: %m", (long)gid);
+    if (setuid(pw->pw_uid) != 0)
+        log_fatal("setuid %s: %m", site->user);
+    if (getuid() == 0 || geteuid() == 0 || setuid(0) == 0)
+        log_fatal("still root after dropping privileges: refusing to run");
+    log_msg(LOG_INFO, "running as %s", site->user);
+}
+
+/* ---- reload ---- */
+
+static void reload(void)
+{
+    str_t errors;
+    daemon_conf *c;
+    snapshot *cur;
+
+    str_init(&errors);
+    c = daemon_conf_load(running_part, running_config_path, &errors);
+    if (c == NULL) {
+        for (char *line = strtok(errors.buf, "\n"); line; line = strtok(NULL, "\n"))
+            log_msg(LOG_ERR, "reload: %s", line);
+        log_msg(LOG_ERR, "reload failed: keeping the running configuration");
+        str_free(&errors);
+        return;
+    }
+    str_free(&errors);
+    cur = daemon_conf_acquire();
+    if (cur != NULL) {
+        const daemon_settings *old = settings_of(cur->data), *new = settings_of(c);
+
+        if (strcmp(old->socket, new->socket) != 0)
+            log_msg(LOG_WARNING, "reload: a new socket (%s) takes effect only after a restart",
+                    new->socket);
+        snapshot_release(&cur);
+    }
+    log_set_level(log_level_from_name(c->site.log_level));
+    log_msg(LOG_NOTICE, "configuration reloaded (generation %lu)",
+            snapshot_publish(&conf_holder, c, daemon_conf_free));
+}
+
+static void *reload_thread(void *arg)
+{
+    sigset_t *set = arg;
+    int sig;
+
+    for (;;) {
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGUSR1)
+            reload();
+    }
+    return NULL;
+}
+
+/* Blocks libmilter's stop signals and our reload signal in the calling
+ * thread, before any other thread exists: libmilter's own signal thread,
+ * started by smfi_main(), sigwait()s for SIGHUP, SIGTERM and SIGINT; ours
+ * for SIGUSR1; every other thread inherits the mask and leaves them alone. */
+static void block_signals(void)
+{
+    sigset_t all;
+
+    sigemptyset(&all);
+    sigaddset(&all, SIGUSR1);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &all, NULL) != 0)
+        log_fatal("cannot block signals");
+}
+
+static void start_reload_thread(void)
+{
+    static sigset_t set;
+    pthread_t t;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    if (pthread_create(&t, NULL, reload_thread, &set) != 0)
+        log_fatal("cannot start the reload thread");
+    pthread_detach(t);
+}
+
+/* ---- stop ---- */
+
+static void drain(void)
+{
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    long n;
+
+    for (int i = 0; i < DAEMON_DRAIN_SECONDS * 10 && (n = atomic_load(&conns_in_flight)) > 0; i++) {
+        if (i == 0)
+            log_msg(LOG_INFO, "stopping: waiting for %ld connection(s) in flight", n);
+        nanosleep(&ts, NULL);
+    }
+    n = atomic_load(&conns_in_flight);
+    if (n > 0)
+        log_msg(LOG_WARNING, "stopping with %ld connection(s) still open", n);
+}
+
+static void print_errors(const char *prog, const str_t *errors)
+{
+    fprintf(stderr, "%s", errors->buf);
+    fprintf(stderr, "%s: configuration has errors\n", prog);
+}
+
+int daemon_main(const daemon_part *part, int argc, char **argv)
+{
+    daemon_args a = {0};
+    str_t errors;
+    daemon_conf *c;
+    const char *why;
+    char prog[64];
+    int rc;
+
+    snprintf(prog, sizeof prog, "milterkit-%s", part->name);
+    if ((rc = parse_args(part, argc, argv, &a)) >= 0)
+        return rc;
+    umask(007);
+    signal(SIGPIPE, SIG_IGN);
+    str_init(&errors);
+    c = daemon_conf_load(part, a.config, &errors);
+    if (c == NULL) {
+        print_errors(prog, &errors);
+        str_free(&errors);
+        return 1;
+    }
+    str_free(&errors);
+    if (a.check_only) {
+        printf("%s: %s: configuration OK\n", prog, a.config);
+        daemon_conf_free(c);
+        return 0;
+    }
+    if (log_init(prog, a.foreground, c->site.log_facility, &why) < 0)
+        log_fatal("%s", why);
+    log_set_level(log_level_from_name(c->site.log_level));
+    running_part = part;
+    /* Reloads happen after the chdir("/") of background(). */
+    running_config_path = realpath(a.config, NULL);
+    if (running_config_path == NULL)
+        log_fatal("%s: %m", a.config);
+    snapshot_holder_init(&conf_holder);
+    block_signals();
+    open_socket(part, c);
+    if (!a.foreground)
+        background();
+    if (settings_of(c)->pidfile)
+        write_pidfile(settings_of(c)->pidfile);
+    drop_privileges(&c->site);
+    snapshot_publish(&conf_holder, c, daemon_conf_free);
+    start_reload_thread();
+    log_msg(LOG_NOTICE, "starting %s %s", prog, PACKAGE_VERSION);
+    rc = smfi_main();
+    drain();
+    {
+        snapshot *s = daemon_conf_acquire();
+        const char *pidfile = s ? settings_of(s->data)->pidfile : NULL;
+
+        if (pidfile && unlink(pidfile) != 0 && errno != ENOENT)
+            log_msg(LOG_WARNING, "cannot remove pid file %s: %m", pidfile);
+        snapshot_release(&s);
+    }
+    snapshot_holder_clear(&conf_holder);
+    mem_free(&listen_spec);
+    free(running_config_path);
+    log_msg(LOG_NOTICE, "stopped");
+    return rc == MI_SUCCESS ? 0 : 1;
+}

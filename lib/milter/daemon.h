@@ -1,0 +1,71 @@
+/*
+ * daemon.h - the life of a milterkit milter daemon, shared by all of them.
+ *
+ * daemon_main() does, in order: parse -c FILE -f -n -V -h; load and check
+ * the config (site + the part's section; -n stops here, printing every
+ * error as FILE:LINE: key: message); start logging; open the milter socket
+ * (a stale unix socket is removed, a live one is an error; mode and group
+ * set); go to the background unless -f; write the pid file; drop to
+ * site.user/site.group (refusing to go on as root); start the reload
+ * thread; run libmilter; on SIGTERM wait for messages in flight to finish
+ * (bounded), remove the pid file and exit.
+ *
+ * Reload: SIGUSR1 re-reads the config file.  A new config that fails to
+ * load is logged and the running one stays.  Each message keeps the
+ * snapshot it started with.  SIGHUP and SIGTERM stop the daemon (libmilter's
+ * own signal thread owns them); SIGINT aborts.
+ *
+ * The part's settings struct must begin with a daemon_settings member.
+ */
+#ifndef MK_DAEMON_H
+#define MK_DAEMON_H
+
+#include <stdbool.h>
+
+#include <libmilter/mfapi.h>
+
+#include "core/cfg.h"
+#include "milter/site.h"
+#include "core/snapshot.h"
+
+struct daemon_part;
+
+typedef struct daemon_conf {
+    site_settings site;
+    const struct daemon_part *part_def;
+    char *path; /* the file it was read from, for parts that read other sections */
+    void *part;    /* the part's settings; begins with daemon_settings */
+    void *runtime; /* what the part's prepare() built from them, or NULL */
+} daemon_conf;
+
+typedef struct daemon_part {
+    const char *name;         /* section name: "masq"; program: "milterkit-masq" */
+    const char *summary;      /* one line for -h */
+    const cfg_schema *schema; /* its section */
+    struct smfiDesc *desc;    /* its callbacks */
+    /* Optional: builds c->runtime (maps, keys, rules) from a loaded config,
+     * also for -n; returns 0, or -1 with messages appended to errors. */
+    int (*prepare)(daemon_conf *c, str_t *errors);
+    /* Frees c->runtime; called for every config that prepare() succeeded on. */
+    void (*release)(daemon_conf *c);
+} daemon_part;
+
+/* Runs the daemon; returns the process exit status. */
+int daemon_main(const daemon_part *part, int argc, char **argv);
+
+/* Loads a complete config; NULL with errors appended on failure. */
+daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *errors);
+void daemon_conf_free(void *conf);
+
+/* The current config snapshot (data is a daemon_conf *), with a reference;
+ * NULL only before daemon_main has loaded one. */
+snapshot *daemon_conf_acquire(void);
+
+/* Count connections in flight, so that a stop can wait for them. */
+void daemon_conn_begin(void);
+void daemon_conn_end(void);
+
+/* The default config file path. */
+const char *daemon_default_config(void);
+
+#endif
