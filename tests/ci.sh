@@ -104,7 +104,7 @@ if build asan --enable-werror CC=gcc "CFLAGS=$san" "LDFLAGS=-fsanitize=address,u
     record "asan+ubsan build" 0
     (cd "$work/asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        make -j2 check TESTS='$(UNIT_TESTS) $(MILTER_TESTS)' > check.log 2>&1)
+        make -j2 check TESTS='$(UNIT_TESTS) $(UNIT_SCRIPT_TESTS) $(MILTER_TESTS) $(CHECK_TESTS)' > check.log 2>&1)
     count_suite "asan+ubsan make check" "$work/asan/test-suite.log"
 else
     record "asan+ubsan build" 1

@@ -15,9 +15,7 @@ Nothing of the machine's own MTA is touched.
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
-
-import op25b_demo  # noqa: E402
+from mktest import op25b_demo
 
 if __name__ == "__main__":
     sys.exit(op25b_demo.main([sys.argv[0], os.environ.get("MILTERKIT_DEMO_MTA", "postfix")]))

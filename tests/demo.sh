@@ -18,5 +18,5 @@ mkdir -p "$build" && cd "$build" || exit 1
 { "$top/configure" -q && make -j2; } > build.log 2>&1 || { tail -30 build.log; exit 1; }
 cd "$top" || exit 1
 echo "=== running the demo"
-top_srcdir=$top top_builddir=$build PYTHONPATH=$top/tests/e2e:$top/tests/milter \
+top_srcdir=$top top_builddir=$build PYTHONPATH=$top/tests/lib \
     exec /usr/bin/python3 tests/demo.py

@@ -5,7 +5,7 @@ Debian's OpenDKIM, signing and verifying the same 4 KB message.
 Both daemons run in the foreground on a unix socket with an RSA-2048 key
 (the same key), keys for verification from a file (milterkit-dkim's
 key_source, OpenDKIM's TestPublicKeys), and are driven one message at a
-time by tests/milter/milterclient.py.  The CPU a daemon spent is read from
+time by mktest.milterclient (tests/lib).  The CPU a daemon spent is read from
 /proc/PID/stat (utime + stime of all its threads) before and after a run of
 N messages (after a warm-up), so the client's own cost is not counted.  The
 raw cost of one RSA-2048 signature comes from `openssl speed`.
@@ -30,16 +30,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(HERE))
-sys.path[:0] = [os.path.join(TOP, "tests", "milter"), os.path.join(TOP, "tests", "e2e")]
 
-import milterclient as mc                      # noqa: E402
-from daemon import Daemon, milter_binary       # noqa: E402
+from mktest import milterclient as mc                    
+from mktest import Daemon, milter_binary     
 
-import importlib.util                          # noqa: E402
-_spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(TOP, "tests", "milter", "dkim-common.py"))
-dc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 TICK = os.sysconf("SC_CLK_TCK")
 

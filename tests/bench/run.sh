@@ -7,5 +7,6 @@
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/../.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
-export top_srcdir top_builddir
+PYTHONPATH=$top_srcdir/tests/lib${PYTHONPATH:+:$PYTHONPATH}
+export top_srcdir top_builddir PYTHONPATH
 exec "${PYTHON3:-/usr/bin/python3}" "$top_srcdir/tests/bench/dkim-bench.py" "$@"

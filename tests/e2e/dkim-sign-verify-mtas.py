@@ -12,24 +12,16 @@ Postfix 3.7, after milterkit-masq in the milter chain:
      external mail never reaches the mailbox (the other, foreign one does).
 """
 
-import importlib.util
 import os
 import re
-import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, log, run_test, smtp_send  # noqa: E402
-from mta import (Postfix, Sendmail, masq_milter, milterkit_milter,  # noqa: E402
+from mktest import Skip, log, run_test, smtp_send
+from mktest.mta import (Postfix, Sendmail, masq_milter, milterkit_milter,
                  require_postfix, require_sendmail)
-from sink import Sink  # noqa: E402
+from mktest.sink import Sink
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(_here, "..", "milter", "dkim-common.py"))
-dc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 MASQ_EXTRA = 'entire_domain = true; envelope = true;'
 

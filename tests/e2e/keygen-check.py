@@ -23,8 +23,8 @@ import re
 import subprocess
 import time
 
-from harness import Skip, Workdir, log, run_test
-from testdns import TestDNS
+from mktest import Skip, Workdir, log, run_test
+from mktest.testdns import TestDNS
 
 BUILD = os.environ.get('top_builddir', '.')
 KEYGEN = os.path.join(BUILD, 'tools', 'keygen', 'milterkit-keygen')

@@ -17,13 +17,11 @@ Skips (77) when opendkim, unbound or python3-dkim is missing.
 import os
 import re
 import subprocess
-import sys
 
-from harness import Proc, Skip, Workdir, free_port, log, run_test, wait_port
-from testdns import TestDNS
+from mktest import Proc, Skip, Workdir, free_port, log, run_test, wait_port
+from mktest.testdns import TestDNS
 
-sys.path.insert(0, os.path.join(os.environ.get('top_srcdir', '.'), 'tests', 'milter'))
-import milterclient  # noqa: E402
+from mktest import milterclient
 
 BUILD = os.environ.get('top_builddir', '.')
 KEYGEN = os.path.join(BUILD, 'tools', 'keygen', 'milterkit-keygen')

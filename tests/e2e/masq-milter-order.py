@@ -18,16 +18,13 @@ is printed.
 """
 
 import os
-import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, log, run_test, smtp_send  # noqa: E402
-from miltertap import MilterTap  # noqa: E402
-from mta import (Postfix, Sendmail, masq_milter, require_postfix,  # noqa: E402
+from mktest import Skip, log, run_test, smtp_send
+from mktest.miltertap import MilterTap
+from mktest.mta import (Postfix, Sendmail, masq_milter, require_postfix,
                  require_sendmail)
-from sink import Sink  # noqa: E402
+from mktest.sink import Sink
 
 ORIG_FROM = ' "Doe, J." <john@pc1.home.example.net>'
 FIRST_FROM = ' "Doe, J." <john@example.net>'

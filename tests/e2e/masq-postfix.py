@@ -15,14 +15,11 @@ about every message and changed the envelope of the trusted ones only.
 import os
 import pwd
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, Workdir, log, run_test, smtp_connect  # noqa: E402
-from miltertap import MilterTap  # noqa: E402
-from mta import Postfix, masq_milter, require_postfix  # noqa: E402
-from sink import Sink  # noqa: E402
+from mktest import Skip, Workdir, log, run_test, smtp_connect
+from mktest.miltertap import MilterTap
+from mktest.mta import Postfix, masq_milter, require_postfix
+from mktest.sink import Sink
 
 INSIDE = '127.0.0.1'
 OUTSIDE = '127.0.0.7'

@@ -37,15 +37,12 @@ of the comparison (a NOTE says so).
 
 import os
 import subprocess
-import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, Workdir, log, run_test, smtp_connect  # noqa: E402
-from mta import (Postfix, Sendmail, masq_milter, require_postfix,  # noqa: E402
+from mktest import Skip, Workdir, log, run_test, smtp_connect
+from mktest.mta import (Postfix, Sendmail, masq_milter, require_postfix,
                  require_sendmail, sendmail_root)
-from sink import Sink  # noqa: E402
+from mktest.sink import Sink
 
 RCPT = 'someone@example.com'
 

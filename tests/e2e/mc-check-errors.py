@@ -5,17 +5,13 @@ has no client-side 465), a missing certificate file, a key that does not
 belong to the certificate, an unreadable password file, and no certificate
 at all; and m4's "*** ERROR" (exit status 0) in a broken template.""" 
 
-import importlib.util
 import os
 import re
 import shutil
 
-from harness import Workdir, run_test
+from mktest import Workdir, run_test
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 AUTH = 'auth = { user = "u"; password_file = "%s"; };'
 

@@ -5,17 +5,13 @@ self-signed certificate (key 0600) that sendmail accepts, and keeps it on the
 next run; no program it runs ever gets the password in its argv (seen
 through stand-in makemap, sendmail, postconf, postfix and postmap)."""
 
-import importlib.util
 import os
 import re
 import stat
 
-from harness import Workdir, run_test
+from mktest import Workdir, run_test
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 HAND_WRITTEN = "dnl my own sendmail.mc\n"
 

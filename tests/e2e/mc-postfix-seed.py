@@ -8,20 +8,16 @@ nothing wrong; the generated postconf script applied to a copy of the config
 leaves postconf -n and postfix check silent; sasl_passwd is 0600 and the
 password is in no other file."""
 
-import importlib.util
 import os
 import re
 import shutil
 import stat
 import subprocess
 
-from harness import Workdir, run_test
-from mta import run_with_pty
+from mktest import Workdir, run_test
+from mktest.mta import run_with_pty
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 MAIN = {
     'relayhost': '[smtp.isp.example]:587',

@@ -7,7 +7,6 @@ sasl_passwd map; when the ISP no longer accepts the password, the mail is
 deferred (not lost) and the log says why.  Milters are left out here (their own tests attach them);
 the server side's SASL uses auxprop/sasldb."""
 
-import importlib.util
 import os
 import re
 import smtplib
@@ -15,14 +14,11 @@ import shutil
 import ssl
 import subprocess
 
-from harness import Workdir, free_port, run_test, wait_port
-from mta import Postfix, require_postfix
-from sink import Sink
+from mktest import Workdir, free_port, run_test, wait_port
+from mktest.mta import Postfix, require_postfix
+from mktest.sink import Sink
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 ISP_USER = 'home@isp.example'
 ROAMER, ROAMER_PW = 'roamer', 'r0aming-pw'

@@ -6,17 +6,13 @@ the relay mailer, authinfo, milters relay/masq/dkim with F=T), m4 builds a
 `milterkit-mc --check` (sendmail -C sendmail.cf -bt) accepts it.  The
 password is in no file but authinfo, which is mode 0600."""
 
-import importlib.util
 import os
 import re
 import stat
 
-from harness import Workdir, run_test
+from mktest import Workdir, run_test
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 MC_LINES = [
     r"^FEATURE\(`no_default_msa'\)dnl$",

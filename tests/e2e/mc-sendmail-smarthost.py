@@ -10,18 +10,14 @@ the ISP's "530 Authentication required" as permanent).
 The generated sendmail.mc is used as it is, except for what a private
 sendmail on loopback needs (the harness' paths, queue and ports)."""
 
-import importlib.util
 import os
 import ssl
 
-from harness import Workdir, run_test, smtp_send
-from mta import Sendmail, require_sendmail
-from sink import Sink
+from mktest import Workdir, run_test, smtp_send
+from mktest.mta import Sendmail, require_sendmail
+from mktest.sink import Sink
 
-_here = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location('mclib', os.path.join(_here, 'mc-lib.py'))
-mc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mc)
+from mktest import mcsetup as mc
 
 ISP_USER = 'home@isp.example'
 ISP = {'password': mc.PASSWORD}

@@ -7,4 +7,3 @@ E2E_TESTS += tests/e2e/mc-check-errors.py
 E2E_TESTS += tests/e2e/mc-files.py
 E2E_TESTS += tests/e2e/mc-postfix-smarthost.py
 E2E_TESTS += tests/e2e/mc-sendmail-smarthost.py
-EXTRA_DIST += tests/e2e/mc-lib.py

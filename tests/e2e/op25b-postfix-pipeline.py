@@ -12,12 +12,8 @@ refused (5xx); a wrong user password gets 535; port 25 from an outside
 address cannot relay; a wrong smarthost password leaves the mail queued
 (the log says why), and it leaves once the password is right again."""
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import run_test  # noqa: E402
-from op25b_pipeline import run_checks  # noqa: E402
+from mktest import run_test
+from mktest.op25b import run_checks
 
 run_test(lambda: run_checks('postfix'))

@@ -4,12 +4,8 @@ with a wrong smarthost password sendmail returns the mail to its sender
 with the ISP's 530 (its client cannot defer there) instead of queueing it;
 it never sends it unauthenticated."""
 
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import run_test  # noqa: E402
-from op25b_pipeline import run_checks  # noqa: E402
+from mktest import run_test
+from mktest.op25b import run_checks
 
 run_test(lambda: run_checks('sendmail'))

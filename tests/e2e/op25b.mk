@@ -4,5 +4,3 @@
 # without the unpacked MTAs or with MILTERKIT_E2E=skip.
 E2E_TESTS += tests/e2e/op25b-postfix-pipeline.py
 E2E_TESTS += tests/e2e/op25b-sendmail-pipeline.py
-EXTRA_DIST += tests/e2e/ispsink.py tests/e2e/op25b_pipeline.py \
-	tests/e2e/op25b_demo.py

@@ -11,16 +11,13 @@ import os
 import shutil
 import smtplib
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, Workdir, log, run_test, smtp_connect  # noqa: E402
-from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+from mktest import Skip, Workdir, log, run_test, smtp_connect
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
-from sink import Sink  # noqa: E402
-from testdns import TestDNS  # noqa: E402
+from mktest.sink import Sink
+from mktest.testdns import TestDNS
 
 REALM = 'mail.example.net'
 USERS = {'alice': 'alice-secret', 'bob': 'bob-secret'}

@@ -9,18 +9,14 @@ refused here was refused by the milter.  Clients connect from distinct
 127.0.0.x source addresses (and ::1 when IPv6 loopback works).
 Exit 0 pass, 1 fail, 77 skip (MTAs not unpacked, relay milter not built)."""
 
-import os
 import smtplib
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import (have_ipv6, log, run_test,  # noqa: E402
+from mktest import (have_ipv6, log, run_test,
                      smtp_connect)
-from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
-from sink import Sink  # noqa: E402
-from testdns import TestDNS  # noqa: E402
+from mktest.sink import Sink
+from mktest.testdns import TestDNS
 
 ACCESS = """Connect:home.example.net        RELAY
 Connect:127.0.0.20              RELAY

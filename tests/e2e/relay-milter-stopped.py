@@ -6,17 +6,13 @@ for loopback clients on their own, answer relaying attempts with a
 temporary failure and deliver nothing; with the milter running the same
 attempt is a 550.  Exit 0 pass, 1 fail, 77 skip."""
 
-import os
 import smtplib
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import log, run_test, smtp_connect  # noqa: E402
-from mta import (Postfix, Sendmail, milterkit_milter, require_postfix,  # noqa: E402
+from mktest import log, run_test, smtp_connect
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
-from sink import Sink  # noqa: E402
-from testdns import TestDNS  # noqa: E402
+from mktest.sink import Sink
+from mktest.testdns import TestDNS
 
 
 def relay_milter(dns):

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Self-test of tests/milter/milterclient.py and daemon.py.
+"""Self-test of mktest.milterclient and mktest.daemon (tests/lib).
 
 Part 1 (always runs): a scripted fake milter, in a thread on a unix socket,
 checks what the client sends (steps negotiated away, macros filtered to the
@@ -28,8 +28,8 @@ import tempfile
 import threading
 import time
 
-import milterclient as mc
-from daemon import Daemon, DaemonError, check, need_program, run_test
+from mktest import milterclient as mc
+from mktest import Daemon, DaemonError, check, need_program, run_test
 
 # ---------------------------------------------------------------------------
 # Part 1: a scripted fake milter

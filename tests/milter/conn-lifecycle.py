@@ -6,19 +6,15 @@ a message, and a session ended with SMFIC_QUIT_NC followed by a new one.
 After all that a normal message is still handled, and on SIGTERM the daemon
 stops without waiting for a connection that is not there: every connection
 it counted was uncounted ("stopped", never "still open")."""
-import importlib.util
 import os
 import socket
 import time
 
-import milterclient as mc
-from daemon import milter_daemon, run_test, check
+from mktest import milterclient as mc
+from mktest import milter_daemon, run_test, check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("dkim_common",
-                                               os.path.join(HERE, "dkim-common.py"))
-dc = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 SITE = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = "@USER@";
         internal_networks = ["192.168.0.0/16"]; log_level = "debug"; };

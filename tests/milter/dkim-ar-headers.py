@@ -6,16 +6,11 @@ fields from 1), on the verify and the sign path; the delivered message on
 sendmail and on Postfix holds no forged field.  Also: an 8 KB header field
 (signed and verified), and 100 DKIM-Signature fields (only max_signatures
 evaluated, the rest reported as not evaluated, no crash)."""
-import importlib.util
-import os
 import re
 
-from daemon import check, run_test
+from mktest import check, run_test
 
-spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dkim-common.py"))
-dc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 AR = "Authentication-Results"
 # (value, ours?) in message order; A-R index = position among them + 1.

@@ -5,16 +5,11 @@ records revoked (p= empty), with an unknown k=, h=sha1 only, of 8 KB and
 more, absent; DNS timeout and SERVFAIL give temperror, and tempfail the
 message when dkim.on_dns_error = "tempfail".  Keys come from a real DNS
 server (unbound on loopback, tests/e2e/testdns.py) through lib/dns."""
-import importlib.util
-import os
 import re
 
-from daemon import check, need_program, run_test
+from mktest import check, need_program, run_test
 
-spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dkim-common.py"))
-dc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 
 def sign(keys, selector, domain=b"example.org", body=b"Hello.\r\nBye.\r\n", key="k", **kw):
@@ -49,7 +44,7 @@ def expect(d, raw, want, label, reason=None):
 
 def main():
     need_program("/usr/sbin/unbound")
-    from testdns import TestDNS
+    from mktest.testdns import TestDNS
     count = 0
     with dc.Keys() as keys:
         keys.make("example.org", "k", "rsa")

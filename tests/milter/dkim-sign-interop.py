@@ -7,16 +7,11 @@ trusted origin with a key for its From domain (or a parent domain with
 sign_subdomains); the masquerade rewrite of the masq section is applied
 before hashing, so the signature verifies whether or not the MTA showed
 milterkit-masq's edit to milterkit-dkim."""
-import importlib.util
-import os
 
-import milterclient as mc
-from daemon import check, run_test
+from mktest import milterclient as mc
+from mktest import check, run_test
 
-spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dkim-common.py"))
-dc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 CANONS = ["relaxed/relaxed", "simple/simple", "relaxed/simple", "simple/relaxed"]
 MASQ = ('masq: { as = "example.net"; domains = ["home.example.net"]; entire_domain = true; '

@@ -5,16 +5,12 @@ one-byte change in a signed header or in the body gives dkim=fail with a
 reason; the Authentication-Results field carries header.d/i/a/s/b (b= cut
 to 8 characters) and goes on top (insheader index 0); on_bad_signature
 chooses what a failing message gets."""
-import importlib.util
 import os
 import re
 
-from daemon import Daemon, check, need_program, run_test
+from mktest import Daemon, check, need_program, run_test
 
-spec = importlib.util.spec_from_file_location(
-    "dkim_common", os.path.join(os.path.dirname(os.path.abspath(__file__)), "dkim-common.py"))
-dc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(dc)
+from mktest import dkimtest as dc
 
 CANONS = [(b"relaxed", b"relaxed"), (b"simple", b"simple"), (b"relaxed", b"simple"),
           (b"simple", b"relaxed")]

@@ -1,6 +1,5 @@
 # tests/milter/dkim.mk - milter-level tests of milterkit-dkim (helpers in
-# dkim-common.py, loaded by path).
-EXTRA_DIST += tests/milter/dkim-common.py
+# tests/lib/mktest/dkimtest.py).
 MILTER_TESTS += tests/milter/dkim-sign-interop.py
 MILTER_TESTS += tests/milter/dkim-verify.py
 MILTER_TESTS += tests/milter/dkim-ar-headers.py

@@ -1,8 +1,7 @@
 # tests/milter/local.mk - milter-level tests: daemons started with a test
-# config and driven over the milter protocol by tests/milter/milterclient.py.
-# Each test is a script tests/milter/NAME.py added to MILTER_TESTS in a
-# fragment of its own.
-EXTRA_DIST += tests/milter/milterclient.py tests/milter/daemon.py
+# config and driven over the milter protocol by mktest.milterclient
+# (tests/lib).  Each test is a script tests/milter/NAME.py added to
+# MILTER_TESTS in a fragment of its own.
 include tests/milter/core.mk
 include tests/milter/lifecycle.mk
 include tests/milter/masq.mk

@@ -1,8 +1,8 @@
 """masq-header-indices.py - milterkit-masq changes exactly the right header
 (name and index) to exactly the right value, the envelope sender with its
 ESMTP parameters, and nothing for untrusted clients or untouched headers."""
-import milterclient as mc
-from daemon import milter_daemon, run_test, check
+from mktest import milterclient as mc
+from mktest import milter_daemon, run_test, check
 
 CONF = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = "@USER@";
         internal_networks = ["127.0.0.0/8", "::1/128", "192.168.0.0/16"];

@@ -4,15 +4,11 @@ confirmed home hosts relay, forged PTRs and unknown hosts are refused with a
 reply that says why, hosts without PTR are judged by address, a DNS failure
 is a 451 and never a 550, AUTH relays from anywhere, sender/login binding,
 local domains open to all, access map actions, dry-run."""
-import os
-import sys
 
-import milterclient as mc
-from daemon import milter_daemon, run_test, check, free_port
+from mktest import milterclient as mc
+from mktest import milter_daemon, run_test, check, free_port
 
-sys.path.insert(0, os.path.join(os.environ.get("top_srcdir") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", ".."), "tests", "e2e"))
-from testdns import TestDNS  # noqa: E402
+from mktest.testdns import TestDNS
 
 # 127.0.0.0/8 and ::1 are internal by default: keep every test client out.
 CONF = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = "@USER@";

@@ -3,8 +3,8 @@ access map takes effect on reload; a malformed access map (or sender_logins
 map) is refused with file:line, the running one keeps serving; -n reports
 the same errors and exits 1.  The DNS server is a dead port: no DNS is
 needed for address entries, and relaying that would need it is a 451."""
-import milterclient as mc
-from daemon import milter_binary, milter_daemon, run_program, run_test, check, free_port
+from mktest import milterclient as mc
+from mktest import milter_binary, milter_daemon, run_program, run_test, check, free_port
 
 CONF = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = "@USER@";
         internal_networks = ["10.255.255.0/24"];

@@ -2,8 +2,8 @@
 broken config is logged and the old one keeps serving; a good one takes
 effect for new messages, while a message in flight finishes on the config
 it started with."""
-import milterclient as mc
-from daemon import milter_daemon, run_test, check
+from mktest import milterclient as mc
+from mktest import milter_daemon, run_test, check
 
 CONF = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = "@USER@"; };
 masq: { socket = "@SOCKET@"; as = "%s"; domains = ["home.example.net"];

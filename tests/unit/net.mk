@@ -8,7 +8,6 @@ tests_unit_test_fcrdns_SOURCES = tests/unit/test_fcrdns.c
 # test_dns needs a DNS server: test_dns.py starts unbound and runs it.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_dns
-TESTS += tests/unit/test_dns.py
+UNIT_SCRIPT_TESTS += tests/unit/test_dns.py
 endif
 tests_unit_test_dns_SOURCES = tests/unit/test_dns.c
-EXTRA_DIST += tests/unit/test_dns.py

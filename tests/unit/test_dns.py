@@ -8,8 +8,8 @@ import os
 import socket
 import subprocess
 
-from harness import Skip, builddir, run_test
-from testdns import UNBOUND, TestDNS
+from mktest import Skip, builddir, run_test
+from mktest.testdns import UNBOUND, TestDNS
 
 
 def records(dns):

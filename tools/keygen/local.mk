@@ -16,13 +16,8 @@ dist_man_MANS += man/milterkit-keygen.8
 UNIT_TESTS += tools/keygen/test_keygen
 tools_keygen_test_keygen_SOURCES = tools/keygen/test_keygen.c $(KEYGEN_MODULES)
 
-# Tests of the program itself.
-KEYGEN_TESTS = \
-	tests/unit/keygen-generate.py \
-	tests/e2e/keygen-opendkim.py \
-	tests/e2e/keygen-check.py
-TESTS += $(KEYGEN_TESTS)
-EXTRA_DIST += $(KEYGEN_TESTS)
+# Tests of the program itself: tests/unit/keygen-generate.py (unit tier,
+# tests/unit/local.mk), tests/e2e/keygen-*.py (e2e tier, tests/e2e/keygen.mk).
 
 # The key record parser reads DNS answers: fuzz it.
 FUZZ_TARGETS += tests/fuzz/fuzz_keygen_record

@@ -1,4 +1,4 @@
-"""tests/e2e/miltertap.py - a milter-protocol tap between an MTA and a milter.
+"""mktest.miltertap - a milter-protocol tap between an MTA and a milter.
 
     tap = MilterTap(milter_port)            # forwards to 127.0.0.1:milter_port
     with tap:                               # listens on 127.0.0.1:tap.port
@@ -17,8 +17,8 @@ import socket
 import struct
 import threading
 
-from harness import Service, free_port
-from mta import MilterSpec
+from . import Service, free_port
+from .mta import MilterSpec
 
 # Commands the MTA sends, and what the milter answers.
 MTA_COMMANDS = {

@@ -1,157 +1,24 @@
-"""tests/e2e/harness.py - common pieces of the end-to-end harness.
+"""mktest.proc - processes and services a test starts, always torn down.
 
-Free loopback ports, process groups that are always torn down, a private
-work directory, SMTP submission, and run_test(), which turns a test function
-into the automake exit codes (0 pass, 1 fail, 77 skip) and makes SIGTERM and
-SIGINT unwind through every `with` block so nothing is left behind.
-
-Only Debian's /usr/bin/python3 and its standard library are used here.
+Proc: a child in its own process group, output to a log file, stopped
+(SIGTERM, then SIGKILL of the group) by stop() or its `with` block.
+Service: `with` support for servers (start() then stop(), also after a
+failed start).  Workdir: a private temporary directory.  private_ns_argv():
+a command in private UTS and mount namespaces (its own host name, /dev/log,
+resolv.conf).  run_program(): a short-lived program and its output.
+Everything registers with mktest.runner, so that run_test() stops what a
+test left behind.
 """
 
 import os
 import shutil
 import signal
-import smtplib
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-import traceback
 
-SKIP = 77
-
-
-class Skip(Exception):
-    """Raise to end the test with exit code 77 (skipped)."""
-
-
-def e2e_root():
-    """Where tests/e2e/prepare.sh unpacked the MTAs."""
-    return os.environ.get('MILTERKIT_E2E_ROOT',
-                          '/var/cache/milterkit-e2e/root')
-
-
-def builddir():
-    return os.environ.get('top_builddir') or os.getcwd()
-
-
-def srcdir():
-    return os.environ.get('top_srcdir') or os.path.dirname(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def log(*args):
-    print('e2e:', *args, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------- ports
-
-def free_port(host='127.0.0.1', family=socket.AF_INET, also_v6=False):
-    """A TCP (and UDP) port free on HOST right now.
-
-    With also_v6, the port is also free on ::1 (for servers that listen on
-    both).  There is a window between this call and the server's bind; the
-    kernel hands out ports at random, so collisions are unlikely.
-    """
-    for _ in range(100):
-        with socket.socket(family, socket.SOCK_STREAM) as s:
-            s.bind((host, 0))
-            port = s.getsockname()[1]
-        if _port_free(host, port, family, socket.SOCK_DGRAM) and (
-                not also_v6 or not have_ipv6() or
-                (_port_free('::1', port, socket.AF_INET6, socket.SOCK_STREAM)
-                 and _port_free('::1', port, socket.AF_INET6,
-                                socket.SOCK_DGRAM))):
-            return port
-    raise RuntimeError('no free port on %s' % host)
-
-
-def _port_free(host, port, family, kind):
-    try:
-        with socket.socket(family, kind) as s:
-            s.bind((host, port))
-        return True
-    except OSError:
-        return False
-
-
-_ipv6 = None
-
-
-def have_ipv6():
-    """True when ::1 can be bound (IPv6 loopback configured)."""
-    global _ipv6
-    if _ipv6 is None:
-        _ipv6 = _port_free('::1', 0, socket.AF_INET6, socket.SOCK_STREAM)
-    return _ipv6
-
-
-def wait_port(port, host='127.0.0.1', timeout=15.0, proc=None, what=None):
-    """Wait until something accepts TCP connections on HOST:PORT.
-
-    Fails early (RuntimeError) if PROC, a Proc, exits meanwhile.
-    """
-    deadline = time.monotonic() + timeout
-    family = socket.AF_INET6 if ':' in host else socket.AF_INET
-    while True:
-        try:
-            with socket.socket(family, socket.SOCK_STREAM) as s:
-                s.settimeout(1.0)
-                s.connect((host, port))
-                return
-        except OSError:
-            pass
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError('%s exited with %s before listening on %s:%d%s'
-                               % (what or proc.name, proc.poll(), host, port,
-                                  proc.tail()))
-        if time.monotonic() > deadline:
-            raise RuntimeError('%s: nothing listens on %s:%d after %.0fs%s'
-                               % (what or 'server', host, port, timeout,
-                                  proc.tail() if proc else ''))
-        time.sleep(0.05)
-
-
-def wait_for(cond, timeout=15.0, interval=0.05, what='condition'):
-    """Poll COND() until it returns a true value; return it.  Bounded."""
-    deadline = time.monotonic() + timeout
-    while True:
-        r = cond()
-        if r:
-            return r
-        if time.monotonic() > deadline:
-            raise TimeoutError('timed out after %.0fs waiting for %s'
-                               % (timeout, what))
-        time.sleep(interval)
-
-
-# ------------------------------------------------------------ processes
-
-# Every Proc and Workdir alive, so that run_test() can tear down whatever a
-# test left (e.g. when a signal arrived between creating and entering it).
-_live = []
-
-
-def _register(obj):
-    _live.append(obj)
-
-
-def _unregister(obj):
-    try:
-        _live.remove(obj)
-    except ValueError:
-        pass
-
-
-def teardown_all():
-    """Stop every Proc and remove every Workdir still alive (newest first)."""
-    while _live:
-        obj = _live.pop()
-        try:
-            obj.stop() if isinstance(obj, Proc) else obj.cleanup()
-        except Exception as e:      # keep tearing down
-            log('teardown of %r: %s' % (obj, e))
+from .runner import log, register, unregister
 
 
 class Proc:
@@ -180,7 +47,7 @@ class Proc:
         self.pid = self.popen.pid
         self._stopped = False
         self.uts_ns = None      # set by users of private_ns_argv()
-        _register(self)
+        register(self)
 
     def poll(self):
         return self.popen.poll()
@@ -221,7 +88,7 @@ class Proc:
         except subprocess.TimeoutExpired:
             pass
         self._stopped = True
-        _unregister(self)
+        unregister(self)
         self._out.close()
 
     def __enter__(self):
@@ -382,11 +249,11 @@ def have_private_ns():
 
 class Workdir:
     """A private temporary directory, removed on exit unless
-    MILTERKIT_E2E_KEEP is set (then its path is printed)."""
+    MILTERKIT_TEST_KEEP is set (then its path is printed)."""
 
     def __init__(self, prefix='milterkit-e2e-'):
         self.path = tempfile.mkdtemp(prefix=prefix)
-        _register(self)
+        register(self)
         # Postfix and sendmail children run as nobody/mail and must reach
         # their queues below this directory.
         os.chmod(self.path, 0o755)
@@ -404,9 +271,12 @@ class Workdir:
         os.chmod(p, mode)
         return p
 
+    def stop(self):
+        self.cleanup()
+
     def cleanup(self):
-        _unregister(self)
-        if os.environ.get('MILTERKIT_E2E_KEEP'):
+        unregister(self)
+        if os.environ.get('MILTERKIT_TEST_KEEP'):
             log('kept', self.path)
             return
         shutil.rmtree(self.path, ignore_errors=True)
@@ -418,80 +288,19 @@ class Workdir:
         self.cleanup()
 
 
-# ----------------------------------------------------------------- SMTP
 
-def smtp_connect(port, host='127.0.0.1', source=None, helo='client.example.org',
-                 timeout=30):
-    """An smtplib.SMTP connected to HOST:PORT from loopback address SOURCE
-    (e.g. '127.0.0.7'), after EHLO.  The caller quits it."""
-    s = smtplib.SMTP(timeout=timeout,
-                     source_address=(source, 0) if source else None)
-    s.connect(host, port)
-    s.ehlo(helo)
-    return s
-
-
-def smtp_send(port, mail_from, rcpts, data, host='127.0.0.1', source=None,
-              helo='client.example.org', mail_options=(), rcpt_options=()):
-    """Submit one message; DATA is bytes (CRLF or LF line ends) or str.
-
-    Returns smtplib's dict of refused recipients (empty when all accepted);
-    raises smtplib.SMTPException when the message is refused.
-    """
-    if isinstance(data, str):
-        data = data.encode('utf-8')
-    if isinstance(rcpts, str):
-        rcpts = [rcpts]
-    s = smtp_connect(port, host=host, source=source, helo=helo)
-    try:
-        return s.sendmail(mail_from, rcpts, data, list(mail_options),
-                          list(rcpt_options))
-    finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
-
-
-# ----------------------------------------------------------- test runner
-
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-
-def _raise_exit(signum, frame):
-    # Once: further signals must not interrupt the teardown.
-    for sig in _STOP_SIGNALS:
-        signal.signal(sig, signal.SIG_IGN)
-    raise SystemExit(128 + signum)
-
-
-def run_test(func):
-    """Run FUNC(); exit 0 when it returns, 77 on Skip, 1 on any failure.
-
-    SIGTERM/SIGINT/SIGHUP raise SystemExit so that every `with` and
-    `finally` in FUNC runs and the test leaves nothing behind.
-    """
-    for sig in _STOP_SIGNALS:
-        signal.signal(sig, _raise_exit)
-    start = time.monotonic()
-    status = 1
-    try:
-        func()
-        status = 0
-    except Skip as e:
-        log('SKIP:', e)
-        status = SKIP
-    except SystemExit as e:
-        log('interrupted (%s)' % e.code)
-    except BaseException:
-        traceback.print_exc()
-        log('FAIL after %.1fs' % (time.monotonic() - start))
-    finally:
-        for sig in _STOP_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
-        if _live:
-            log('tearing down %d leftover(s)' % len(_live))
-            teardown_all()
-    if status == 0:
-        log('PASS in %.1fs' % (time.monotonic() - start))
-    sys.exit(status)
+def run_program(argv, timeout=30.0, env=None, check_status=None):
+    """Run a short-lived program (e.g. DAEMON -n -c CONF); returns
+    (status, combined output).  check_status: expected status or None."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          env=full_env, timeout=timeout,
+                          start_new_session=True)
+    out = proc.stdout.decode('utf-8', 'replace')
+    if check_status is not None and proc.returncode != check_status:
+        raise AssertionError('%s exited %d, expected %d:\n%s'
+                             % (' '.join(argv), proc.returncode,
+                                check_status, out))
+    return proc.returncode, out

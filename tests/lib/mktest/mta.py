@@ -1,11 +1,11 @@
-"""tests/e2e/mta.py - private sendmail 8.17 and Postfix 3.7 on loopback.
+"""mktest.mta - private sendmail 8.17 and Postfix 3.7 on loopback.
 
 Both run from the trees that tests/e2e/prepare.sh unpacked (never the
 system's MTA, /etc/mail or /etc/postfix), listen on 127.0.0.1:PORT, keep
 their queues in a temporary directory, relay every message to a sink
 ([127.0.0.1]:SINK_PORT) and attach the milters they are given:
 
-    from mta import Sendmail, Postfix, MilterSpec
+    from .mta import Sendmail, Postfix, MilterSpec
     with Sink() as sink, Sendmail(sink.port, milters=[MilterSpec('masq',
             'inet:%d@127.0.0.1' % port)]) as mta:
         smtp_send(mta.port, ...)
@@ -29,7 +29,7 @@ import signal
 import subprocess
 import time
 
-from harness import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port,
+from . import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port,
                      have_private_ns, private_ns_argv,
                      uts_ns_of, wait_for, wait_port)
 
@@ -623,7 +623,7 @@ def milterkit_milter(name, conf, port=None):
     """milterkit-NAME from the build tree (Skip if it is not built), run in
     the foreground on the config text conf(m) returns; conf gets the Milter,
     for its socket and its work directory (maps, pid file)."""
-    from harness import builddir
+    from . import builddir
     binary = os.path.join(builddir(), 'milters', name, 'milterkit-' + name)
     if not os.access(binary, os.X_OK):
         raise Skip('%s not built' % binary)

@@ -1,8 +1,8 @@
-"""tests/e2e/op25b_demo.py - the README's "home server behind OP25B" as a
+"""mktest.op25b_demo - the README's "home server behind OP25B" as a
 demonstration, on a private MTA on loopback (the machine's own MTA and its
 /etc/mail, /etc/postfix, /etc/sasl2 are never touched):
 
-    /usr/bin/python3 tests/e2e/op25b_demo.py [postfix|sendmail]
+    PYTHONPATH=tests/lib /usr/bin/python3 -m mktest.op25b_demo [postfix|sendmail]
 
 (from a build directory, with top_srcdir/top_builddir set, or called by
 tests/demo.py as op25b_demo.run(flavor)).  It generates the MTA's
@@ -14,13 +14,10 @@ with dkimpy's verdict.  Exit status 0 when it arrived masqueraded and
 signed, and the signature verifies.
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Skip, log  # noqa: E402
-from op25b_pipeline import Pipeline, message, show, submit  # noqa: E402
+from . import Skip, log
+from .op25b import Pipeline, message, show, submit
 
 
 def run(flavor='postfix', out=sys.stdout):

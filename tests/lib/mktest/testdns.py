@@ -1,6 +1,6 @@
-"""tests/e2e/testdns.py - a private DNS server on loopback for tests.
+"""mktest.testdns - a private DNS server on loopback for tests.
 
-    from testdns import TestDNS
+    from mktest.testdns import TestDNS
     with TestDNS() as dns:
         dns.a('ggl.home.example.net', '127.0.0.7')
         dns.ptr('127.0.0.7', 'ggl.home.example.net')
@@ -24,7 +24,7 @@ import socket
 import struct
 import time
 
-from harness import Proc, Workdir, free_port, have_ipv6, wait_port
+from . import Proc, Workdir, free_port, have_ipv6, wait_port
 
 UNBOUND = '/usr/sbin/unbound'
 

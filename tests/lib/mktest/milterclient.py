@@ -1,4 +1,4 @@
-"""milterclient - the MTA side of the milter protocol (version 6), for tests.
+"""mktest.milterclient - the MTA side of the milter protocol (version 6), for tests.
 
 miltertest cannot show header indices nor envelope-sender changes, so the
 milter-level tests drive our daemons with this client instead.  It speaks to

@@ -1,7 +1,7 @@
-"""daemon - start, watch and stop a milter daemon for one test.
+"""mktest.daemon - start, watch and stop a milter daemon for one test.
 
-    import milterclient as mc
-    from daemon import milter_daemon, run_test, check
+    from mktest import milter_daemon, run_test, check
+    from mktest import milterclient as mc
 
     CONF = '''site: { domain = "example.net"; user = "@USER@"; };
     masq: { socket = "@SOCKET@"; as = "example.net"; };'''
@@ -21,143 +21,35 @@ socket (a unix socket in that directory by default, or a free loopback
 port), substitutes the placeholders @CONF@ @SOCKET@ @TMPDIR@ @PORT@ @USER@
 in argv and config (@USER@: the account to drop to, "nobody" when the test
 runs as root, else the current user), starts the process in its own
-process group, captures its stdout+stderr line by line, waits (bounded)
-until the socket accepts, and always stops it (SIGTERM, then SIGKILL of
-the whole group) and removes the directory, also when the test fails.
-
-Test exit convention (automake): 0 pass, 1 fail, 77 skip, 99 hard error.
-Standard library only; Debian's /usr/bin/python3.
+process group, captures its stdout+stderr line by line, waits (bounded,
+stretched by mktest.net.patience() on a busy machine) until the socket
+accepts, and always stops it (SIGTERM, then SIGKILL of the whole group)
+and removes the directory, also when the test fails.
 """
 
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import traceback
 
-EXIT_PASS = 0
-EXIT_FAIL = 1
-EXIT_SKIP = 77
-EXIT_HARD = 99
-
-
-class SkipTest(Exception):
-    """Raise (or call skip()) to end the test with exit status 77."""
+from .net import free_port, patience, socket_accepts
+from .paths import built, run_user
+from .runner import register, unregister
 
 
 class DaemonError(Exception):
     """The daemon did not start, died, or did not log what was awaited."""
 
 
-def skip(message):
-    """End the test as skipped (77) with message."""
-    raise SkipTest(message)
-
-
-def fail(message):
-    """End the test as failed (1) with message."""
-    raise AssertionError(message)
-
-
-def run_test(main, *args):
-    """Run main(*args) and exit with the automake status: 0 if it returns,
-    77 on SkipTest, 1 on AssertionError or any other exception (traceback
-    printed).  Daemons started in `with` blocks are already stopped by
-    then; as a last resort every Daemon still alive is killed here."""
-    name = os.path.basename(sys.argv[0])
-    status = EXIT_PASS
-    try:
-        main(*args)
-        print("PASS: %s" % name)
-    except SkipTest as exc:
-        print("SKIP: %s: %s" % (name, exc))
-        status = EXIT_SKIP
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else EXIT_FAIL
-    except AssertionError as exc:
-        traceback.print_exc()
-        print("FAIL: %s: %s" % (name, exc))
-        status = EXIT_FAIL
-    except BaseException as exc:   # noqa: B036 - a test must never hang
-        traceback.print_exc()
-        print("FAIL: %s: %s: %s" % (name, type(exc).__name__, exc))
-        status = EXIT_FAIL
-    finally:
-        for daemon in list(Daemon.running):
-            daemon.stop()
-    sys.stdout.flush()
-    sys.exit(status)
-
-
-def check(condition, message, *details):
-    """assert with a message and details printed on failure."""
-    if not condition:
-        for detail in details:
-            print(detail)
-        raise AssertionError(message)
-
-
-def top_srcdir():
-    return os.environ.get("top_srcdir") or os.path.abspath(
-        os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def top_builddir():
-    return os.environ.get("top_builddir") or top_srcdir()
-
-
 def milter_binary(name):
     """$top_builddir/milters/NAME/milterkit-NAME; skips the test when it
     has not been built."""
-    path = os.path.join(top_builddir(), "milters", name, "milterkit-" + name)
-    if not os.access(path, os.X_OK):
-        skip("%s not built" % path)
-    return path
-
-
-def need_program(path):
-    """Skip unless path (or a PATH name) is an executable."""
-    found = path if os.path.isabs(path) else shutil.which(path)
-    if not found or not os.access(found, os.X_OK):
-        skip("%s not installed" % path)
-    return found
-
-
-def run_user():
-    """The account a daemon under test should drop to (site.user):
-    "nobody" when the test runs as root, else the current user."""
-    if os.geteuid() == 0:
-        return "nobody"
-    import pwd
-    return pwd.getpwuid(os.geteuid()).pw_name
-
-
-def free_port(host="127.0.0.1"):
-    """A TCP port on host that is free right now."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def socket_accepts(spec, timeout=1.0):
-    """True if a connection to the libmilter socket spec succeeds."""
-    from milterclient import parse_socket_spec
-    family, addr = parse_socket_spec(spec)
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.settimeout(timeout)
-        try:
-            sock.connect(addr)
-            return True
-        except OSError:
-            return False
-
+    return built("milters", name, "milterkit-" + name)
 
 def milter_daemon(name, config, socket="unix", **kwargs):
     """A Daemon running one of ours: milterkit-NAME -f -c @CONF@ (skips
@@ -194,8 +86,6 @@ class Daemon:
     lines (captured output lines so far).
     """
 
-    running = []
-
     def __init__(self, argv, config=None, socket="unix",
                  conf_name="milterkit.conf", files=None, env=None,
                  start_timeout=10.0, stop_timeout=10.0, ready=True,
@@ -223,7 +113,7 @@ class Daemon:
         self.returncode = None
         self._cond = threading.Condition()
         self._reader = None
-        Daemon.running.append(self)     # run_test() cleans up leftovers
+        register(self)                  # run_test() stops leftovers
 
     def _choose_socket(self, kind):
         if kind == "unix":
@@ -317,7 +207,8 @@ class Daemon:
 
     def wait_ready(self, timeout=10.0):
         """Wait until the socket accepts; DaemonError if the process dies
-        or the time runs out."""
+        or the time runs out (timeout stretched by patience())."""
+        timeout = patience(timeout)
         deadline = time.monotonic() + timeout
         if self.ready_log:
             self.wait_for_log(self.ready_log, timeout)
@@ -337,6 +228,7 @@ class Daemon:
     def wait_exit(self, timeout=10.0):
         """Wait for the process to exit by itself; returns its status
         (DaemonError if it is still running after timeout)."""
+        timeout = patience(timeout)
         try:
             self.returncode = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -367,10 +259,9 @@ class Daemon:
         if self.proc is not None and self.returncode is None:
             self.returncode = self._terminate()
             self._join_reader()
-        if self in Daemon.running:
-            Daemon.running.remove(self)
+        unregister(self)
         if self.tmpdir and os.path.isdir(self.tmpdir) \
-                and not os.environ.get("MILTER_TEST_KEEP"):
+                and not os.environ.get("MILTERKIT_TEST_KEEP"):
             shutil.rmtree(self.tmpdir, ignore_errors=True)
         return self.returncode
 
@@ -424,8 +315,10 @@ class Daemon:
     def wait_for_log(self, regex, timeout=5.0, since=0):
         """Wait until a captured line (index >= since) matches regex;
         returns the re.Match.  DaemonError (with the log tail) on timeout
-        or if the daemon's output ends first."""
+        or if the daemon's output ends first.  timeout is stretched by
+        patience()."""
         pattern = re.compile(regex)
+        timeout = patience(timeout)
         deadline = time.monotonic() + timeout
         index = since
         with self._cond:
@@ -445,20 +338,3 @@ class Daemon:
                           % (self.name, regex, timeout,
                              "" if self.alive() else " (daemon exited)",
                              self.log_tail()))
-
-
-def run_program(argv, timeout=30.0, env=None, check_status=None):
-    """Run a short-lived program (e.g. DAEMON -n -c CONF); returns
-    (status, combined output).  check_status: expected status or None."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          env=full_env, timeout=timeout,
-                          start_new_session=True)
-    out = proc.stdout.decode("utf-8", "replace")
-    if check_status is not None and proc.returncode != check_status:
-        raise AssertionError("%s exited %d, expected %d:\n%s"
-                             % (" ".join(argv), proc.returncode,
-                                check_status, out))
-    return proc.returncode, out

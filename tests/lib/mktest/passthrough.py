@@ -1,4 +1,4 @@
-"""tests/e2e/passthrough.py - the milter pass-through check, for both MTAs.
+"""mktest.passthrough - the milter pass-through check, for both MTAs.
 
 Used by sendmail-milter-passthrough.py and postfix-milter-passthrough.py:
 test DNS + sink + milterkit-masq (behind a MilterTap) + the real MTA; one
@@ -13,12 +13,12 @@ anything.
 import os
 import re
 
-from harness import log, smtp_send, wait_for
-from miltertap import MilterTap
-from mta import Postfix, Sendmail, masq_milter, require_postfix, \
+from . import log, smtp_send, wait_for
+from .miltertap import MilterTap
+from .mta import Postfix, Sendmail, masq_milter, require_postfix, \
     require_sendmail
-from sink import Sink
-from testdns import TestDNS
+from .sink import Sink
+from .testdns import TestDNS
 
 SENDER = 'alice@example.org'
 RCPT = 'bob@example.com'

@@ -1,5 +1,5 @@
-"""dkim-common.py - shared helpers of the milter-level tests of
-milterkit-dkim (tests/milter/dkim-*.py); loaded with load_common().
+"""mktest.dkimtest - shared helpers of the milterkit-dkim tests
+(tests/milter/dkim-*.py and the dkim e2e tests).
 
 Keys are made with openssl (RSA 2048, Ed25519) in the daemon's temporary
 directory; the public records go to a key_source file (or to a TestDNS).
@@ -15,8 +15,8 @@ import shutil
 import subprocess
 import tempfile
 
-import milterclient as mc
-from daemon import Daemon, need_program
+from . import milterclient as mc
+from . import Daemon, need_program
 
 DKIMPY_DATA = "/usr/lib/python3/dist-packages/dkim/tests/data"
 
@@ -34,7 +34,7 @@ def dkimpy():
     try:
         import dkim
     except ImportError:
-        from daemon import skip
+        from . import skip
         skip("python3-dkim missing")
     return dkim
 
@@ -137,7 +137,7 @@ def dkim_conf(keys, extra="", masq=None, dns="", domains=None, source=True):
 
 def start(conf_text, **kw):
     """A (not yet started) milterkit-dkim Daemon with conf_text."""
-    from daemon import milter_daemon
+    from . import milter_daemon
     return milter_daemon("dkim", conf_text, **kw)
 
 

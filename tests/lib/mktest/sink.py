@@ -1,6 +1,6 @@
-"""tests/e2e/sink.py - an SMTP server that captures what the MTAs deliver.
+"""mktest.sink - an SMTP server that captures what the MTAs deliver.
 
-    from sink import Sink
+    from mktest.sink import Sink
     with Sink() as sink:                       # listening on 127.0.0.1:sink.port
         ... the MTA relays to [127.0.0.1]:sink.port ...
         msg = sink.wait(1, timeout=20)[0]      # bounded wait
@@ -21,7 +21,7 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from harness import Service, free_port
+from . import Service, free_port
 
 
 class Delivered:

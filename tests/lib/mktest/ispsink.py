@@ -1,7 +1,7 @@
-"""tests/e2e/ispsink.py - a fake ISP relay: the submission server of an ISP
+"""mktest.ispsink - a fake ISP relay: the submission server of an ISP
 that blocks outbound port 25 (OP25B), on a loopback port standing for 587.
 
-    from ispsink import IspRelay, make_cert
+    from .ispsink import IspRelay, make_cert
     cert, key = make_cert(workdir_path)
     with IspRelay('home@isp.example', 'secret', cert, key) as isp:
         ... the MTA relays to [127.0.0.1]:isp.port with STARTTLS + AUTH ...
@@ -31,7 +31,7 @@ import threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-from sink import Sink, _Handler
+from .sink import Sink, _Handler
 
 # aiosmtpd 1.4 logs on every AUTH that Session.login_data is deprecated.
 logging.getLogger('mail.log').addFilter(

@@ -1,8 +1,8 @@
-"""tests/e2e/op25b_pipeline.py - the "home server behind OP25B" scenario,
+"""mktest.op25b - the "home server behind OP25B" scenario,
 end to end, shared by op25b-postfix-pipeline.py, op25b-sendmail-pipeline.py
 and the demo.
 
-    from op25b_pipeline import Pipeline
+    from .op25b import Pipeline
     with Pipeline('postfix') as p:          # or 'sendmail'
         p.submit('PLAIN')                   # roaming client, 587, STARTTLS+AUTH
         msg = p.isp.wait(1)[0]              # what the ISP relay received
@@ -32,12 +32,12 @@ import ssl
 import subprocess
 import time
 
-from harness import (Service, Skip, Workdir, builddir, free_port, log, srcdir,
+from . import (Service, Skip, Workdir, builddir, free_port, log, srcdir,
                      wait_port)
-from ispsink import IspRelay, make_cert
-from mta import (Milter, Postfix, Sendmail, postfix_root, require_postfix,
+from .ispsink import IspRelay, make_cert
+from .mta import (Milter, Postfix, Sendmail, postfix_root, require_postfix,
                  require_sendmail, sendmail_root)
-from testdns import TestDNS
+from .testdns import TestDNS
 
 ROAMER, ROAMER_PW = 'john', 'J0hn-on-the-road'
 ISP_USER, ISP_PW = 'home@isp.example', 'isp-S3cret pass'
@@ -345,7 +345,7 @@ class Pipeline(Service):
                                                   'usr/lib/postfix')
         else:
             argv += ['--mta-root', sendmail_root()]
-            from harness import private_ns_argv
+            from . import private_ns_argv
             argv, add = private_ns_argv(argv, self.work.path,
                                         'mail.example.net')
             env.update(add)
@@ -559,7 +559,7 @@ def _checks(p):
                 % len(p.isp.empty_auth_params))
 
     def wrong_smarthost_password():
-        from harness import wait_for
+        from . import wait_for
         before = len(p.isp.messages)
         # No authenticated session may stay cached (Postfix keeps one ~2 s).
         wait_for(lambda: p.isp.open_sessions == 0, 30,

@@ -1,5 +1,4 @@
-"""tests/e2e/mc-lib.py - what the milterkit-mc tests share (loaded with
-load_mc_lib() from each mc-*.py; not a test itself).
+"""mktest.mcsetup - what the milterkit-mc tests (tests/e2e/mc-*.py) share.
 
   tool(), sendmail_tree(), postfix_tree(): paths, Skip when missing;
   seed_conf(work, ...): the seed scenario's milterkit.conf (example.net,
@@ -15,7 +14,7 @@ import os
 import socket
 import subprocess
 
-from harness import (Skip, builddir, e2e_root, have_private_ns, log,
+from . import (Skip, builddir, e2e_root, have_private_ns, log,
                      private_ns_argv, srcdir)
 
 PASSWORD = 'S3cr3t pass"word'
@@ -123,7 +122,7 @@ def run_mc(args, sendmail_check=False, work=None, timeout=240, env=None):
 def postfix_base(work):
     """A Postfix config dir (main.cf, master.cf) for the unpacked tree, with
     its queue and data directories; returns the config dir."""
-    import mta
+    from . import mta
 
     class _W:
         path = work.path

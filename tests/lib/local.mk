@@ -1,0 +1,11 @@
+# tests/lib/local.mk - mktest, the one Python library of the milter-level
+# and e2e tests (and of tests/demo.py and the benchmark).  make check puts
+# tests/lib on PYTHONPATH (AM_TESTS_ENVIRONMENT in Makefile.am).
+EXTRA_DIST += tests/lib/mktest/__init__.py tests/lib/mktest/runner.py \
+	tests/lib/mktest/paths.py tests/lib/mktest/net.py tests/lib/mktest/proc.py \
+	tests/lib/mktest/daemon.py tests/lib/mktest/milterclient.py \
+	tests/lib/mktest/mta.py tests/lib/mktest/testdns.py tests/lib/mktest/sink.py \
+	tests/lib/mktest/ispsink.py tests/lib/mktest/miltertap.py \
+	tests/lib/mktest/passthrough.py tests/lib/mktest/mcsetup.py \
+	tests/lib/mktest/dkimtest.py tests/lib/mktest/op25b.py \
+	tests/lib/mktest/op25b_demo.py
