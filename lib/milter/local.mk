@@ -8,5 +8,6 @@ lib_libmilterkit_a_SOURCES += \
 	lib/milter/origin.c lib/milter/origin.h \
 	lib/milter/daemon.c lib/milter/daemon.h \
 	lib/milter/milterconn.c lib/milter/milterconn.h \
+	lib/milter/macros.c lib/milter/macros.h \
 	lib/milter/masq_settings.c lib/milter/masq_settings.h \
 	lib/milter/masq_policy.c lib/milter/masq_policy.h

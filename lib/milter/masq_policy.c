@@ -6,7 +6,6 @@
 
 #include "core/cfg.h"
 #include "mail/mapfile.h"
-#include "milter/masq_settings.h"
 #include "mail/masquerade.h"
 #include "core/mem.h"
 
@@ -84,32 +83,33 @@ static masquerade_names names(const cfg_strlist *l)
     return n;
 }
 
-int masq_policy_prepare(daemon_conf *c, str_t *errors)
+int masq_policy_new(const masq_settings *s, const site_settings *site, const char *conf_path,
+                    masq_policy **out, str_t *errors)
 {
     masq_policy *p = mem_zalloc(sizeof *p);
     const char *why;
     str_t map_why;
 
-    p->s = c->part;
-    if (load_domains(p, c->path, errors) < 0)
+    p->s = s;
+    if (load_domains(p, conf_path, errors) < 0)
         goto fail;
     if (p->s->generics != NULL) {
         str_init(&map_why);
         if (mapfile_load(p->s->generics, 0, &p->generics, &map_why) < 0) {
-            setting_error(c->path, "masq.generics", &map_why, errors);
+            setting_error(conf_path, "masq.generics", &map_why, errors);
             goto fail;
         }
         str_free(&map_why);
         p->rules.generics = generics_lookup;
         p->rules.generics_ctx = p->generics;
     }
-    p->local_hosts[0] = c->site.hostname;
+    p->local_hosts[0] = site->hostname;
     p->rules.as = p->s->as;
     p->rules.domains.items = p->domains;
     p->rules.domains.count = p->ndomains;
     p->rules.local_hosts.items = p->local_hosts;
     p->rules.local_hosts.count = 1;
-    p->rules.hostname = c->site.hostname;
+    p->rules.hostname = site->hostname;
     p->rules.entire_domain = p->s->entire_domain;
     p->rules.always_add_domain = p->s->always_add_domain;
     p->rules.limited = p->s->limited;
@@ -121,18 +121,18 @@ int masq_policy_prepare(daemon_conf *c, str_t *errors)
         str_printf(errors, "masq: %s\n", why);
         goto fail;
     }
-    c->runtime = p;
+    *out = p;
     return 0;
 fail:
     policy_free(p);
     return -1;
 }
 
-void masq_policy_release(daemon_conf *c)
+void masq_policy_free(masq_policy **p)
 {
-    if (c->runtime)
-        policy_free(c->runtime);
-    c->runtime = NULL;
+    if (*p != NULL)
+        policy_free(*p);
+    *p = NULL;
 }
 
 bool masq_policy_wants_header(const masq_policy *p, const char *name)

@@ -1,7 +1,8 @@
 /*
- * masq_policy.h - what milterkit-masq does to one message, built once per
- * config from the "masq" and "site" sections (domains file and generics
- * map read here), then shared read-only by all connections.
+ * masq_policy.h - the masquerade rewrite of one config, built once from the
+ * "masq" and "site" sections (domains file and generics map read here), then
+ * shared read-only by all connections: milterkit-masq applies it, and
+ * milterkit-dkim applies the same rewrite before it signs.
  */
 #ifndef MK_MASQ_POLICY_H
 #define MK_MASQ_POLICY_H
@@ -9,8 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "milter/daemon.h"
 #include "core/str.h"
+#include "milter/masq_settings.h"
+#include "milter/site.h"
 
 typedef enum masq_result {
     MASQ_UNCHANGED,
@@ -21,9 +23,16 @@ typedef enum masq_result {
 
 typedef struct masq_policy masq_policy;
 
-/* daemon_part hooks: build / free c->runtime. */
-int masq_policy_prepare(daemon_conf *c, str_t *errors);
-void masq_policy_release(daemon_conf *c);
+/*
+ * Builds the policy of settings s (the "masq" section) for site.  s and site
+ * must outlive it.  conf_path is the config file, named with the line of
+ * the key in errors about the maps ("FILE:LINE: masq.generics: ...").
+ * Returns 0 with *out set, or -1 with one error per line appended.
+ */
+int masq_policy_new(const masq_settings *s, const site_settings *site, const char *conf_path,
+                    masq_policy **out, str_t *errors);
+/* Frees *p (may be NULL) and sets it to NULL. */
+void masq_policy_free(masq_policy **p);
 
 /* Whether a header of this name is one the policy may rewrite. */
 bool masq_policy_wants_header(const masq_policy *p, const char *name);

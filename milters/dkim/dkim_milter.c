@@ -3,17 +3,16 @@
 
 #include "dkim_milter.h"
 
-#include "core/cidr.h"
-#include "milter/daemon.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/str.h"
 #include "dkim_ar.h"
 #include "dkim_policy.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "milter/macros.h"
 #include "milter/milterconn.h"
 #include "milter/origin.h"
-#include "core/str.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -25,8 +24,7 @@
 typedef enum dk_mode { DK_NONE, DK_SIGN, DK_VERIFY } dk_mode;
 
 typedef struct dk_msg {
-    snapshot *conf;
-    origin_reason origin;
+    milterconn_msg head; /* config snapshot, origin */
     dkim_hdr *hdrs; /* values with their leading space, folds as received */
     size_t nhdrs;
     bool over_limits;   /* a field was too large, or too many fields */
@@ -41,8 +39,7 @@ typedef struct dk_msg {
 } dk_msg;
 
 typedef struct dk_conn {
-    cidr_addr client;
-    bool has_client;
+    milterconn head; /* client address */
     bool leadspc;
     unsigned long noreply; /* SMFIP_NR_* the MTA agreed to */
     dk_msg msg;
@@ -56,23 +53,21 @@ typedef struct dk_conn {
  */
 #define DK_PFLAGS_VALID 0x80000000UL
 static atomic_ulong last_pflags;
-static dk_conn *conn_of(SMFICTX *ctx)
-{
-    return milterconn_get(ctx);
-}
 
 static dkim_policy *policy(const dk_msg *m)
 {
-    return ((const daemon_conf *)m->conf->data)->runtime;
+    return milterconn_runtime(&m->head);
 }
 
 static const dkim_settings *settings(const dk_msg *m)
 {
-    return ((const daemon_conf *)m->conf->data)->part;
+    return milterconn_settings(&m->head);
 }
 
-static void msg_reset(dk_msg *m)
+static void msg_end(void *msg)
 {
+    dk_msg *m = msg;
+
     for (size_t i = 0; i < m->nhdrs; i++) {
         mem_free(&m->hdrs[i].name);
         mem_free(&m->hdrs[i].value);
@@ -81,8 +76,6 @@ static void msg_reset(dk_msg *m)
     mem_free(&m->ours);
     dkim_sign_free(&m->sign);
     dkim_verify_free(&m->verify);
-    snapshot_release(&m->conf);
-    memset(m, 0, sizeof *m);
 }
 
 /* The reply of a callback that never refuses: none at all when the MTA
@@ -98,21 +91,21 @@ static void set_pflags(dk_conn *c, unsigned long pflags)
     c->noreply = pflags & DKIM_MILTER_NOREPLY;
 }
 
-static void conn_msg_end(void *conn)
-{
-    msg_reset(&((dk_conn *)conn)->msg);
-}
+static const milterconn_class dk_class = {
+    .size = sizeof(dk_conn),
+    .msg_offset = offsetof(dk_conn, msg),
+    .msg_size = sizeof(dk_msg),
+    .msg_end = msg_end,
+};
 
-static const milterconn_class dk_class = {sizeof(dk_conn), conn_msg_end, NULL};
-
-static dk_conn *conn_new(SMFICTX *ctx)
+/* A connection state made by connect without a negotiation before it (the
+ * next session after SMFIC_QUIT_NC) takes the flags of the last one. */
+static void restore_pflags(dk_conn *c)
 {
-    dk_conn *c = milterconn_open(ctx, &dk_class);
     unsigned long last = atomic_load(&last_pflags);
 
     if (last & DK_PFLAGS_VALID)
         set_pflags(c, last);
-    return c;
 }
 
 static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
@@ -131,41 +124,32 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
     *pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
     *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
-    c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
+    c = milterconn_open(ctx, &dk_class, NULL);
     set_pflags(c, *pf1);
     atomic_store(&last_pflags, *pf1 | DK_PFLAGS_VALID);
-    smfi_setsymlist(ctx, SMFIM_CONNECT, DKIM_MILTER_MACROS_CONNECT);
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, DKIM_MILTER_MACROS_ENVFROM);
-    smfi_setsymlist(ctx, SMFIM_EOH, DKIM_MILTER_MACROS_EOH);
-    smfi_setsymlist(ctx, SMFIM_EOM, DKIM_MILTER_MACROS_EOM);
+    if (macros_request(ctx, MACROS_DKIM) < 0)
+        log_msg(LOG_WARNING, "libmilter refused the macro lists: the MTA sends its defaults");
     return SMFIS_CONTINUE;
 }
 
 static sfsistat dk_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-    dk_conn *c = conn_of(ctx) ? conn_of(ctx) : conn_new(ctx);
+    bool fresh;
+    dk_conn *c = milterconn_connect(ctx, &dk_class, addr, &fresh);
     (void)host;
 
-    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
+    if (fresh)
+        restore_pflags(c);
     return go_on(c, SMFIP_NR_CONN);
 }
 
 static sfsistat dk_envfrom(SMFICTX *ctx, char **argv)
 {
-    dk_conn *c = conn_of(ctx);
-    dk_msg *m;
-    const daemon_conf *dc;
+    dk_conn *c = milterconn_get(ctx);
     (void)argv;
 
-    if (c == NULL)
-        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
-    m = &c->msg;
-    msg_reset(m);
-    m->conf = daemon_conf_acquire();
-    dc = m->conf->data;
-    m->origin = origin_check(&dc->site, c->has_client ? &c->client : NULL,
-                             smfi_getsymval(ctx, "{auth_authen}"),
-                             smfi_getsymval(ctx, "{daemon_name}"));
+    if (milterconn_msg_begin(ctx, &dk_class) == NULL)
+        return SMFIS_TEMPFAIL; /* no connection state or no config: cannot happen */
     return go_on(c, SMFIP_NR_MAIL);
 }
 
@@ -186,12 +170,12 @@ static void note_ar(dk_msg *m, const char *value)
 
 static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
 {
-    dk_conn *c = conn_of(ctx);
-    dk_msg *m = c ? &c->msg : NULL;
+    dk_conn *c = milterconn_get(ctx);
+    dk_msg *m = milterconn_msg_get(ctx, &dk_class);
     const dkim_settings *s;
     dkim_hdr *h;
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return go_on(c, SMFIP_NR_HDR);
     s = settings(m);
     if (strcasecmp(name, DKIM_AR_HEADER) == 0)
@@ -238,14 +222,14 @@ static void start_verify(SMFICTX *ctx, dk_msg *m)
 
 static sfsistat dk_eoh(SMFICTX *ctx)
 {
-    dk_conn *c = conn_of(ctx);
-    dk_msg *m = c ? &c->msg : NULL;
+    dk_conn *c = milterconn_get(ctx);
+    dk_msg *m = milterconn_msg_get(ctx, &dk_class);
     const char *qid = milterconn_qid(ctx);
     const char *why = NULL;
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return go_on(c, SMFIP_NR_EOH);
-    if (origin_is_trusted(m->origin)) {
+    if (origin_is_trusted(m->head.origin)) {
         switch (dkim_sign_prepare(policy(m), m->hdrs, m->nhdrs, m->over_limits, &m->sign, &why)) {
         case DKIM_SIGN_YES:
             m->mode = DK_SIGN;
@@ -257,7 +241,7 @@ static sfsistat dk_eoh(SMFICTX *ctx)
             return go_on(c, SMFIP_NR_EOH);
         case DKIM_SIGN_NO:
             log_q(LOG_DEBUG, qid, "dkim=nosign origin=%s reason=\"%s\"",
-                  origin_reason_name(m->origin), why ? why : "no key");
+                  origin_reason_name(m->head.origin), why ? why : "no key");
             break;
         }
     }
@@ -267,10 +251,10 @@ static sfsistat dk_eoh(SMFICTX *ctx)
 
 static sfsistat dk_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
-    dk_conn *c = conn_of(ctx);
-    dk_msg *m = c ? &c->msg : NULL;
+    dk_conn *c = milterconn_get(ctx);
+    dk_msg *m = milterconn_msg_get(ctx, &dk_class);
 
-    if (m == NULL || m->conf == NULL || m->failed)
+    if (m == NULL || m->failed)
         return go_on(c, SMFIP_NR_BODY);
     if (m->mode == DK_SIGN)
         dkim_sign_body(m->sign, data, len);
@@ -384,12 +368,12 @@ static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
 
 static sfsistat dk_eom(SMFICTX *ctx)
 {
-    dk_conn *c = conn_of(ctx);
-    dk_msg *m = c ? &c->msg : NULL;
+    dk_conn *c = milterconn_get(ctx);
+    dk_msg *m = milterconn_msg_get(ctx, &dk_class);
     const char *qid = milterconn_qid(ctx);
     sfsistat rc;
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return SMFIS_CONTINUE;
     if (m->ar_overflow || remove_ours(ctx, m, qid) < 0) {
         log_q(LOG_ERR, qid, "dkim=error action=tempfail reason=\"forged Authentication-Results "
@@ -403,7 +387,7 @@ static sfsistat dk_eom(SMFICTX *ctx)
     } else {
         rc = eom_verify(ctx, c, m, qid);
     }
-    msg_reset(m);
+    milterconn_msg_end(c, &dk_class);
     return rc;
 }
 

@@ -28,11 +28,7 @@
 #define DKIM_MILTER_PROTOCOL \
     (SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC | \
      DKIM_MILTER_NOREPLY)
-/* The macros it asks for, per stage (smfi_setsymlist). */
-#define DKIM_MILTER_MACROS_CONNECT "{daemon_name}"
-#define DKIM_MILTER_MACROS_ENVFROM "i {auth_authen} {daemon_name}"
-#define DKIM_MILTER_MACROS_EOH "i"
-#define DKIM_MILTER_MACROS_EOM "i"
+/* The macros it asks for, per stage: lib/milter/macros (MACROS_DKIM). */
 
 extern struct smfiDesc dkim_milter_desc;
 

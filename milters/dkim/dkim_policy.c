@@ -25,7 +25,7 @@ struct dkim_policy {
     dkimcanon_t hc, bc;
     bool has_masq;
     masq_settings masq;
-    daemon_conf masq_conf; /* site copied by value (not owned), part = &masq */
+    masq_policy *masq_policy;
     dkim_verifier *verifier;
     mapfile *keyfile; /* key_source file, or NULL for DNS */
     pthread_mutex_t dns_lock;
@@ -100,10 +100,7 @@ static int load_masq(dkim_policy *p, const daemon_conf *c, str_t *errors)
         cfg_free(&masq_schema, &p->masq); /* no masq section: no rewrite */
         return 0;
     }
-    p->masq_conf.site = c->site;
-    p->masq_conf.part = &p->masq;
-    p->masq_conf.path = c->path;
-    if (masq_policy_prepare(&p->masq_conf, errors) < 0) {
+    if (masq_policy_new(&p->masq, p->site, c->path, &p->masq_policy, errors) < 0) {
         cfg_free(&masq_schema, &p->masq);
         return -1;
     }
@@ -119,7 +116,7 @@ static void policy_free(dkim_policy *p)
     mem_free(&p->sign);
     mem_free(&p->oversign);
     if (p->has_masq) {
-        masq_policy_release(&p->masq_conf);
+        masq_policy_free(&p->masq_policy);
         cfg_free(&masq_schema, &p->masq);
     }
     dkim_verifier_free(&p->verifier);
@@ -248,11 +245,10 @@ dkimcanon_t dkim_policy_body_canon(const dkim_policy *p)
 int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *value, str_t *out,
                            const char **why)
 {
-    const masq_policy *mp;
+    const masq_policy *mp = p->masq_policy;
 
     if (!p->has_masq)
         return 0;
-    mp = p->masq_conf.runtime;
     if (!masq_policy_wants_header(mp, name))
         return 0;
     switch (masq_policy_header(mp, value, strlen(value), out, why)) {

@@ -3,7 +3,6 @@
 
 #include "milter/daemon.h"
 #include "masq_milter.h"
-#include "milter/masq_policy.h"
 #include "milter/masq_settings.h"
 
 int main(int argc, char **argv)
@@ -14,8 +13,8 @@ int main(int argc, char **argv)
                    "masquerading does.",
         .schema = &masq_schema,
         .desc = &masq_milter_desc,
-        .prepare = masq_policy_prepare,
-        .release = masq_policy_release,
+        .prepare = masq_milter_prepare,
+        .release = masq_milter_release,
     };
 
     return daemon_main(&part, argc, argv);

@@ -3,15 +3,14 @@
 
 #include "masq_milter.h"
 
-#include "core/cidr.h"
-#include "milter/daemon.h"
 #include "core/log.h"
+#include "core/mem.h"
+#include "core/str.h"
+#include "milter/macros.h"
 #include "milter/masq_policy.h"
 #include "milter/masq_settings.h"
-#include "core/mem.h"
 #include "milter/milterconn.h"
 #include "milter/origin.h"
-#include "core/str.h"
 
 #include <string.h>
 #include <strings.h>
@@ -26,8 +25,7 @@ typedef struct masq_hdr {
 } masq_hdr;
 
 typedef struct masq_msg {
-    snapshot *conf;
-    origin_reason origin;
+    milterconn_msg head; /* config snapshot, origin */
     char *sender;       /* argv[0] of MAIL FROM */
     masq_hdr *hdrs;
     size_t nhdrs;
@@ -35,46 +33,56 @@ typedef struct masq_msg {
 } masq_msg;
 
 typedef struct masq_conn {
-    cidr_addr client;
-    bool has_client;
+    milterconn head; /* client address */
     masq_msg msg;
 } masq_conn;
 
-static masq_conn *conn_of(SMFICTX *ctx)
-{
-    return milterconn_get(ctx);
-}
-
 static const masq_settings *settings(const masq_msg *m)
 {
-    return ((const daemon_conf *)m->conf->data)->part;
+    return milterconn_settings(&m->head);
 }
 
 static const masq_policy *policy(const masq_msg *m)
 {
-    return ((const daemon_conf *)m->conf->data)->runtime;
+    return milterconn_runtime(&m->head);
 }
 
-static void msg_reset(masq_msg *m)
+static void msg_end(void *msg)
 {
+    masq_msg *m = msg;
+
     for (size_t i = 0; i < m->nhdrs; i++) {
         mem_free(&m->hdrs[i].name);
         mem_free(&m->hdrs[i].value);
     }
     mem_free(&m->hdrs);
-    m->nhdrs = 0;
-    m->hdrs_dropped = false;
     mem_free(&m->sender);
-    snapshot_release(&m->conf);
-    m->origin = ORIGIN_UNTRUSTED;
 }
 
-static void conn_msg_end(void *conn)
+static const milterconn_class masq_class = {
+    .size = sizeof(masq_conn),
+    .msg_offset = offsetof(masq_conn, msg),
+    .msg_size = sizeof(masq_msg),
+    .msg_end = msg_end,
+};
+
+int masq_milter_prepare(daemon_conf *c, str_t *errors)
 {
-    msg_reset(&((masq_conn *)conn)->msg);
+    masq_policy *p;
+
+    if (masq_policy_new(c->part, &c->site, c->path, &p, errors) < 0)
+        return -1;
+    c->runtime = p;
+    return 0;
 }
 
-static const milterconn_class masq_class = {sizeof(masq_conn), conn_msg_end, NULL};
+void masq_milter_release(daemon_conf *c)
+{
+    masq_policy *p = c->runtime;
+
+    masq_policy_free(&p);
+    c->runtime = NULL;
+}
 
 static sfsistat masq_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
                                unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -94,38 +102,27 @@ static sfsistat masq_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     if ((f1 & SMFIP_HDR_LEADSPC) == 0)
         log_msg(LOG_WARNING, "the MTA does not offer SMFIP_HDR_LEADSPC: header spacing "
                              "may change on rewrite");
-    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    if (macros_request(ctx, MACROS_MASQ) < 0)
+        log_msg(LOG_WARNING, "libmilter refused the macro lists: the MTA sends its defaults");
     return SMFIS_CONTINUE;
 }
 
 static sfsistat masq_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-    masq_conn *c = milterconn_open(ctx, &masq_class);
-
-    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
+    (void)host;
+    milterconn_connect(ctx, &masq_class, addr, NULL);
     return SMFIS_CONTINUE;
 }
 
 static sfsistat masq_envfrom(SMFICTX *ctx, char **argv)
 {
-    masq_conn *c = conn_of(ctx);
-    masq_msg *m;
-    const daemon_conf *dc;
+    masq_msg *m = milterconn_msg_begin(ctx, &masq_class);
 
-    if (c == NULL)
-        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
-    m = &c->msg;
-    msg_reset(m);
-    m->conf = daemon_conf_acquire();
-    dc = m->conf->data;
-    m->origin = origin_check(&dc->site, c->has_client ? &c->client : NULL,
-                             smfi_getsymval(ctx, "{auth_authen}"),
-                             smfi_getsymval(ctx, "{daemon_name}"));
-    if (settings(m)->trusted_only && !origin_is_trusted(m->origin)) {
+    if (m == NULL)
+        return SMFIS_TEMPFAIL; /* no connection state or no config: cannot happen */
+    if (settings(m)->trusted_only && !origin_is_trusted(m->head.origin)) {
         log_q(LOG_DEBUG, milterconn_qid(ctx), "masq=skip origin=untrusted");
-        msg_reset(m);
+        milterconn_msg_end(milterconn_get(ctx), &masq_class);
         return SMFIS_ACCEPT;
     }
     m->sender = mem_strdup(argv[0] ? argv[0] : "");
@@ -144,10 +141,9 @@ static int next_index(const masq_msg *m, const char *name)
 
 static sfsistat masq_header(SMFICTX *ctx, char *name, char *value)
 {
-    masq_conn *c = conn_of(ctx);
-    masq_msg *m = c ? &c->msg : NULL;
+    masq_msg *m = milterconn_msg_get(ctx, &masq_class);
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return SMFIS_CONTINUE;
     if (!masq_policy_wants_header(policy(m), name))
         return SMFIS_CONTINUE;
@@ -240,13 +236,12 @@ static int rewrite_sender(SMFICTX *ctx, const char *qid, const masq_msg *m)
 
 static sfsistat masq_eom(SMFICTX *ctx)
 {
-    masq_conn *c = conn_of(ctx);
-    masq_msg *m = c ? &c->msg : NULL;
+    masq_msg *m = milterconn_msg_get(ctx, &masq_class);
     const char *qid = milterconn_qid(ctx);
     sfsistat rc = SMFIS_CONTINUE;
     int failed = 0;
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return SMFIS_CONTINUE;
     if (m->hdrs_dropped)
         log_q(LOG_WARNING, qid, "masq=partial reason=\"more than %d address headers; the rest "
@@ -258,7 +253,7 @@ static sfsistat masq_eom(SMFICTX *ctx)
         failed |= rewrite_sender(ctx, qid, m) < 0;
     if (failed)
         rc = site_action_status(settings(m)->daemon.on_error);
-    msg_reset(m);
+    milterconn_msg_end(milterconn_get(ctx), &masq_class);
     return rc;
 }
 

@@ -12,6 +12,13 @@
 
 #include <libmilter/mfapi.h>
 
+#include "core/str.h"
+#include "milter/daemon.h"
+
 extern struct smfiDesc masq_milter_desc;
+
+/* daemon_part hooks: the config's masq_policy in c->runtime (lib/milter/masq_policy). */
+int masq_milter_prepare(daemon_conf *c, str_t *errors);
+void masq_milter_release(daemon_conf *c);
 
 #endif

@@ -3,17 +3,16 @@
 
 #include "relay_milter.h"
 
-#include "mail/access.h"
-#include "core/cidr.h"
-#include "milter/daemon.h"
-#include "dns/fcrdns.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/str.h"
+#include "dns/fcrdns.h"
+#include "mail/access.h"
+#include "milter/macros.h"
 #include "milter/milterconn.h"
 #include "milter/origin.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
-#include "core/str.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,54 +20,34 @@
 #define REPLY_MAX 400 /* bytes of reply text passed to smfi_setreply */
 
 typedef struct relay_msg {
-    snapshot *conf;
-    origin_reason origin;
+    milterconn_msg head;  /* config snapshot, origin */
     bool conn_done;       /* conn_r is filled */
     access_result conn_r; /* Connect: lookup, into this snapshot's map */
     char *quarantine;     /* reason from a QUARANTINE entry, or NULL */
 } relay_msg;
 
 typedef struct relay_conn {
-    cidr_addr client;
-    bool has_client;
-    char addr[64]; /* "[192.0.2.1]", "[2001:db8::1]" or "[local]" */
+    milterconn head; /* client address */
     bool fc_done;
     fcrdns_result fc;
     relay_msg msg;
 } relay_conn;
 
-static relay_conn *conn_of(SMFICTX *ctx)
-{
-    return milterconn_get(ctx);
-}
-
-static const daemon_conf *dconf(const relay_msg *m)
-{
-    return m->conf->data;
-}
-
 static const relay_settings *settings(const relay_msg *m)
 {
-    return dconf(m)->part;
+    return milterconn_settings(&m->head);
 }
 
 static relay_policy *policy(const relay_msg *m)
 {
-    return dconf(m)->runtime;
+    return milterconn_runtime(&m->head);
 }
 
-static void msg_reset(relay_msg *m)
+static void msg_end(void *msg)
 {
-    snapshot_release(&m->conf);
+    relay_msg *m = msg;
+
     mem_free(&m->quarantine);
-    memset(&m->conn_r, 0, sizeof m->conn_r);
-    m->conn_done = false;
-    m->origin = ORIGIN_UNTRUSTED;
-}
-
-static void conn_msg_end(void *conn)
-{
-    msg_reset(&((relay_conn *)conn)->msg);
 }
 
 static void conn_end(void *conn)
@@ -79,7 +58,13 @@ static void conn_end(void *conn)
         fcrdns_result_free(&c->fc);
 }
 
-static const milterconn_class relay_class = {sizeof(relay_conn), conn_msg_end, conn_end};
+static const milterconn_class relay_class = {
+    .size = sizeof(relay_conn),
+    .msg_offset = offsetof(relay_conn, msg),
+    .msg_size = sizeof(relay_msg),
+    .msg_end = msg_end,
+    .conn_end = conn_end,
+};
 
 /* ---- replies and logging ---- */
 
@@ -167,7 +152,7 @@ static void fcrdns_log(const relay_conn *c, const char *qid)
         str_append_cstr(&names, c->fc.names[i]);
     }
     log_q(LOG_INFO, qid, "fcrdns=%s client=%s names=\"%s\" confirmed=%s%s reason=\"%s\"",
-          fcrdns_status_name(c->fc.status), c->addr, log_safe_cstr(&a, names.buf),
+          fcrdns_status_name(c->fc.status), c->head.addr, log_safe_cstr(&a, names.buf),
           c->fc.name ? c->fc.name : "-", c->fc.cross_family ? " cross_family=yes" : "",
           log_safe_cstr(&b, c->fc.why ? c->fc.why : ""));
     str_free(&names);
@@ -178,7 +163,7 @@ static void ensure_fcrdns(relay_conn *c, const relay_msg *m, const char *qid)
     dns_resolver r;
     const char *why = NULL;
 
-    if (c->fc_done || !c->has_client)
+    if (c->fc_done || !c->head.has_client)
         return;
     c->fc_done = true;
     if (relay_policy_resolver(policy(m), &r, &why) < 0) {
@@ -187,7 +172,7 @@ static void ensure_fcrdns(relay_conn *c, const relay_msg *m, const char *qid)
         c->fc.why = why ? why : "cannot set up DNS";
         log_q(LOG_ERR, qid, "relay=error reason=\"DNS: %s\"", c->fc.why);
     } else {
-        fcrdns_check(&r, &c->client, settings(m)->allow_cross_family ? FCRDNS_CROSS_FAMILY : 0,
+        fcrdns_check(&r, &c->head.client, settings(m)->allow_cross_family ? FCRDNS_CROSS_FAMILY : 0,
                      &c->fc);
     }
     fcrdns_log(c, qid);
@@ -201,9 +186,9 @@ static const access_result *conn_access(relay_conn *c, relay_msg *m, const char 
     if (!m->conn_done) {
         m->conn_done = true;
         memset(&m->conn_r, 0, sizeof m->conn_r);
-        if (map != NULL && c->has_client) {
+        if (map != NULL && c->head.has_client) {
             ensure_fcrdns(c, m, qid);
-            access_lookup_connect(map, &c->client, c->fc.status == FCRDNS_OK ? c->fc.name : NULL,
+            access_lookup_connect(map, &c->head.client, c->fc.status == FCRDNS_OK ? c->fc.name : NULL,
                                   &m->conn_r);
         }
     }
@@ -224,35 +209,16 @@ static sfsistat relay_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1
     *pf0 = f0 & SMFIF_QUARANTINE;
     *pf1 = want & f1;
     *pf2 = *pf3 = 0;
-    smfi_setsymlist(ctx, SMFIM_CONNECT, "{daemon_name}");
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {daemon_name} {mail_addr}");
-    smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_addr}");
-    smfi_setsymlist(ctx, SMFIM_EOM, "i");
+    if (macros_request(ctx, MACROS_RELAY) < 0)
+        log_msg(LOG_WARNING, "libmilter refused the macro lists: the MTA sends its defaults");
     return SMFIS_CONTINUE;
 }
 
 static sfsistat relay_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
-    relay_conn *c = milterconn_open(ctx, &relay_class);
-    char buf[48]; /* INET6_ADDRSTRLEN */
-
     (void)host; /* the MTA's idea of the name is not trusted: we do our own DNS */
-    c->has_client = cidr_addr_from_sockaddr(addr, &c->client) == 0;
-    if (c->has_client) {
-        cidr_addr_format(&c->client, buf, sizeof buf);
-        snprintf(c->addr, sizeof c->addr, "[%s]", buf);
-    } else {
-        snprintf(c->addr, sizeof c->addr, "[local]");
-    }
+    milterconn_connect(ctx, &relay_class, addr, NULL);
     return SMFIS_CONTINUE;
-}
-
-static sfsistat internal_error(const relay_msg *m, const char *qid, const char *what)
-{
-    const char *action = m->conf ? settings(m)->daemon.on_error : "tempfail";
-
-    log_q(LOG_ERR, qid, "relay=error reason=\"%s\" action=%s", what, action);
-    return site_action_status(action);
 }
 
 static sfsistat check_sender(SMFICTX *ctx, relay_msg *m, const char *qid, const char *login,
@@ -276,27 +242,23 @@ static sfsistat check_sender(SMFICTX *ctx, relay_msg *m, const char *qid, const 
 
 static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
 {
-    relay_conn *c = conn_of(ctx);
+    relay_conn *c = milterconn_get(ctx);
+    relay_msg *m = milterconn_msg_begin(ctx, &relay_class);
     const char *qid = milterconn_qid(ctx), *login, *sender = argv && argv[0] ? argv[0] : "";
-    relay_msg *m;
     access_result r;
     sfsistat st = SMFIS_CONTINUE;
     str_t detail;
     log_safe_buf s;
 
-    if (c == NULL)
-        return SMFIS_TEMPFAIL; /* cannot happen: connect always runs first */
-    m = &c->msg;
-    msg_reset(m);
-    m->conf = daemon_conf_acquire();
-    if (m->conf == NULL || policy(m) == NULL)
-        return internal_error(m, qid, "no configuration loaded");
-    login = smfi_getsymval(ctx, "{auth_authen}");
-    m->origin = origin_check(&dconf(m)->site, c->has_client ? &c->client : NULL, login,
-                             smfi_getsymval(ctx, "{daemon_name}"));
+    if (m == NULL) {
+        log_q(LOG_ERR, qid, "relay=error reason=\"no connection state or no configuration\" "
+                            "action=tempfail");
+        return SMFIS_TEMPFAIL; /* cannot happen: connect runs first, a config is loaded */
+    }
+    login = smfi_getsymval(ctx, MILTERCONN_MACRO_AUTH);
     str_init(&detail);
     str_printf(&detail, "stage=mail from=%s client=%s origin=%s", log_safe_cstr(&s, sender),
-               c->addr, origin_reason_name(m->origin));
+               c->head.addr, origin_reason_name(m->head.origin));
     if (login != NULL && *login != '\0')
         st = check_sender(ctx, m, qid, login, sender, &detail);
     if (st == SMFIS_CONTINUE && relay_policy_access(policy(m)) != NULL &&
@@ -315,19 +277,19 @@ static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char
     bool dns_temp;
 
     ensure_fcrdns(c, m, qid);
-    dns_temp = c->has_client && c->fc.status == FCRDNS_TEMP;
+    dns_temp = c->head.has_client && c->fc.status == FCRDNS_TEMP;
     str_init(&text);
-    if (!c->has_client)
+    if (!c->head.has_client)
         str_printf(&text, "Relaying denied. Authenticate first");
     else if (dns_temp)
-        str_printf(&text, "Relaying temporarily denied. Cannot resolve PTR record for %s", c->addr);
+        str_printf(&text, "Relaying temporarily denied. Cannot resolve PTR record for %s", c->head.addr);
     else if (c->fc.status == FCRDNS_FORGED)
-        str_printf(&text, "Relaying denied. IP name possibly forged %s", c->addr);
+        str_printf(&text, "Relaying denied. IP name possibly forged %s", c->head.addr);
     else if (c->fc.status == FCRDNS_FAIL)
-        str_printf(&text, "Relaying denied. IP name lookup failed %s", c->addr);
+        str_printf(&text, "Relaying denied. IP name lookup failed %s", c->head.addr);
     else
-        str_printf(&text, "Relaying denied for %s %s. Authenticate first", c->fc.name, c->addr);
-    if (c->has_client)
+        str_printf(&text, "Relaying denied for %s %s. Authenticate first", c->fc.name, c->head.addr);
+    if (c->head.has_client)
         str_printf(detail, " fcrdns=%s", fcrdns_status_name(c->fc.status));
     str_printf(detail, " reason=%s", dns_temp ? "dns-error" : "not-allowed");
     if (dns_temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
@@ -342,7 +304,7 @@ static sfsistat decide_rcpt(SMFICTX *ctx, relay_conn *c, relay_msg *m, const cha
                             const char *rcpt, str_t *detail)
 {
     const access_map *map = relay_policy_access(policy(m));
-    bool trusted = origin_is_trusted(m->origin), relay_to = false;
+    bool trusted = origin_is_trusted(m->head.origin), relay_to = false;
     relay_rcpt_kind kind = relay_policy_rcpt(policy(m), rcpt);
     access_result tr;
     const access_result *cr = NULL;
@@ -381,18 +343,18 @@ static sfsistat decide_rcpt(SMFICTX *ctx, relay_conn *c, relay_msg *m, const cha
 
 static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
 {
-    relay_conn *c = conn_of(ctx);
+    relay_conn *c = milterconn_get(ctx);
     const char *qid = milterconn_qid(ctx), *rcpt = argv && argv[0] ? argv[0] : "";
-    relay_msg *m = c ? &c->msg : NULL;
+    relay_msg *m = milterconn_msg_get(ctx, &relay_class);
     str_t detail;
     log_safe_buf r;
     sfsistat st;
 
-    if (m == NULL || m->conf == NULL)
-        return SMFIS_TEMPFAIL; /* cannot happen: MAIL always comes first */
+    if (m == NULL)
+        return SMFIS_TEMPFAIL; /* a peer that skipped MAIL: no decision without a sender */
     str_init(&detail);
-    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", log_safe_cstr(&r, rcpt), c->addr,
-               origin_reason_name(m->origin));
+    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", log_safe_cstr(&r, rcpt), c->head.addr,
+               origin_reason_name(m->head.origin));
     st = decide_rcpt(ctx, c, m, qid, rcpt, &detail);
     str_free(&detail);
     return st;
@@ -400,12 +362,11 @@ static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
 
 static sfsistat relay_eom(SMFICTX *ctx)
 {
-    relay_conn *c = conn_of(ctx);
-    relay_msg *m = c ? &c->msg : NULL;
+    relay_msg *m = milterconn_msg_get(ctx, &relay_class);
     const char *qid = milterconn_qid(ctx);
     log_safe_buf q;
 
-    if (m == NULL || m->conf == NULL)
+    if (m == NULL)
         return SMFIS_CONTINUE;
     if (m->quarantine != NULL) {
         log_q(LOG_NOTICE, qid, "relay=%s reason=\"%s\"",
@@ -414,7 +375,7 @@ static sfsistat relay_eom(SMFICTX *ctx)
         if (!settings(m)->dry_run && smfi_quarantine(ctx, m->quarantine) != MI_SUCCESS)
             log_q(LOG_WARNING, qid, "relay=warning reason=\"the MTA refused to quarantine\"");
     }
-    msg_reset(m);
+    milterconn_msg_end(milterconn_get(ctx), &relay_class);
     return SMFIS_CONTINUE;
 }
 

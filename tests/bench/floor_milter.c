@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dkim_milter.h"
+#include "milter/macros.h"
 
 /* Header bytes kept per message; the rest is ignored (benchmark only). */
 #define FLOOR_HEADER_MAX 65536
@@ -46,10 +47,7 @@ static sfsistat fl_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
     *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
-    smfi_setsymlist(ctx, SMFIM_CONNECT, DKIM_MILTER_MACROS_CONNECT);
-    smfi_setsymlist(ctx, SMFIM_ENVFROM, DKIM_MILTER_MACROS_ENVFROM);
-    smfi_setsymlist(ctx, SMFIM_EOH, DKIM_MILTER_MACROS_EOH);
-    smfi_setsymlist(ctx, SMFIM_EOM, DKIM_MILTER_MACROS_EOM);
+    macros_request(ctx, MACROS_DKIM);
     return SMFIS_CONTINUE;
 }
 

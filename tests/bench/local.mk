@@ -6,7 +6,7 @@ EXTRA_DIST += tests/bench/run.sh tests/bench/dkim-bench.py
 check_PROGRAMS += tests/bench/floor_milter
 tests_bench_floor_milter_SOURCES = tests/bench/floor_milter.c
 tests_bench_floor_milter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/milters/dkim
-tests_bench_floor_milter_LDADD = $(MILTER_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS)
+tests_bench_floor_milter_LDADD = $(MK_LIBS)
 BENCH_MESSAGES = 1000
 bench: all tests/bench/floor_milter$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \

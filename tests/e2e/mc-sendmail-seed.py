@@ -29,7 +29,8 @@ MC_LINES = [
     r"^define\(`ESMTP_MAILER_ARGS', `TCP \$h 587'\)dnl$",
     r"^FEATURE\(`authinfo', `hash /etc/mail/authinfo'\)dnl$",
     r"^FEATURE\(`access_db'",
-    r"^define\(`confMILTER_MACROS_CONNECT', `.*\{daemon_name\}.*\{client_addr\}",
+    r"^define\(`confMILTER_MACROS_CONNECT', `.*\{daemon_name\}",
+    r"^define\(`confMILTER_MACROS_ENVFROM', `i, .*\{auth_authen\}.*\{daemon_name\}",
     r"^define\(`confMILTER_MACROS_ENVFROM', `i, \{auth_type\}, \{auth_authen\}",
     r"^INPUT_MAIL_FILTER\(`milterkit-relay', `S=unix:/var/spool/postfix/milterkit/"
     r"relay\.sock, F=T, T=C:10s;S:1m;R:1m;E:5m'\)dnl$",

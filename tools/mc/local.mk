@@ -6,6 +6,7 @@ MC_MODULES = \
 	tools/mc/mc_check.c tools/mc/mc_check.h \
 	tools/mc/mc_file.c tools/mc/mc_file.h \
 	tools/mc/mc_job.h \
+	tools/mc/mc_macros.c tools/mc/mc_macros.h \
 	tools/mc/mc_milters.c tools/mc/mc_milters.h \
 	tools/mc/mc_msg.c tools/mc/mc_msg.h \
 	tools/mc/mc_out.c tools/mc/mc_out.h \

@@ -4,6 +4,7 @@
 #include "mc_postfix.h"
 
 #include "mc_file.h"
+#include "mc_macros.h"
 #include "mc_msg.h"
 #include "mc_run.h"
 #include "mc_smfiles.h"
@@ -151,14 +152,11 @@ static void main_settings(const mc_job *j, pf_conf *c)
         "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
     set(c, "milter_protocol", "6");
     set(c, "milter_default_action", "tempfail");
-    set(c, "milter_connect_macros",
-        "j {daemon_name} {daemon_addr} v _ {client_addr} {client_name} {client_port}");
-    set(c, "milter_helo_macros", "{tls_version} {cipher} {cipher_bits} {cert_subject} "
-                                 "{cert_issuer}");
-    set(c, "milter_mail_macros", "i {auth_type} {auth_authen} {auth_author} {mail_addr} "
-                                 "{mail_host} {mail_mailer} {daemon_name} {client_addr}");
-    set(c, "milter_rcpt_macros", "i {rcpt_addr} {rcpt_host} {rcpt_mailer}");
-    set(c, "milter_end_of_data_macros", "i {daemon_name} {auth_authen}");
+    for (int st = 0; st < MACROS_NSTAGES; st++) {
+        str_clear(&v);
+        mc_macros_postfix((macros_stage)st, &v);
+        set(c, mc_macros_postfix_param((macros_stage)st), v.buf);
+    }
     str_clear(&v);
     milters(j, &v, c->quiet);
     set(c, "smtpd_milters", v.buf);

@@ -3,6 +3,8 @@
 
 #include "mc_sendmail.h"
 
+#include "mc_macros.h"
+
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
@@ -14,19 +16,22 @@
 
 #define MC_CF_MAX (4 * 1024 * 1024)
 
-/* What the milters need, on top of sendmail's defaults (cf/README,
- * confMILTER_MACROS_*): the daemon name and client address for the trusted
- * origin, the AUTH macros, the queue id for logging. */
-static const char milter_macros[] =
-    "define(`confMILTER_MACROS_CONNECT', `j, _, {daemon_name}, {if_name}, {if_addr}, "
-    "{client_addr}, {client_port}, {client_name}')dnl\n"
-    "define(`confMILTER_MACROS_HELO', `{tls_version}, {cipher}, {cipher_bits}, "
-    "{cert_subject}, {cert_issuer}, {verify}')dnl\n"
-    "define(`confMILTER_MACROS_ENVFROM', `i, {auth_type}, {auth_authen}, {auth_ssf}, "
-    "{auth_author}, {mail_mailer}, {mail_host}, {mail_addr}, {daemon_name}, "
-    "{client_addr}')dnl\n"
-    "define(`confMILTER_MACROS_ENVRCPT', `{rcpt_mailer}, {rcpt_host}, {rcpt_addr}')dnl\n"
-    "define(`confMILTER_MACROS_EOM', `{msg_id}, i')dnl\n";
+/* What the milters read, on top of sendmail's defaults (cf/m4/cfhead.m4):
+ * lib/milter/macros through mc_macros. */
+static void milter_macros(str_t *out)
+{
+    str_t v;
+
+    str_init(&v);
+    for (int st = 0; st < MACROS_NSTAGES; st++) {
+        str_clear(&v);
+        mc_macros_sendmail((macros_stage)st, &v);
+        if (v.len > 0)
+            str_printf(out, "define(`%s', `%s')dnl\n", mc_macros_sendmail_name((macros_stage)st),
+                       v.buf);
+    }
+    str_free(&v);
+}
 
 static void daemon_lines(str_t *out, const char *name, long port, const char *modifiers,
                          const cfg_strlist *families, const cfg_strlist *addresses)
@@ -128,7 +133,7 @@ static int mc_text(mc_job *j, const char *cf_dir, str_t *out)
     if (j->mta.access_db)
         str_printf(&access, "FEATURE(`access_db', `hash -T<TMPF> -o %s/access')dnl\n",
                    j->config_dir);
-    str_append_cstr(&macros, milter_macros);
+    milter_macros(&macros);
     milter_lines(j, &milters);
     {
         const mc_tmpl_var vars[] = {
