@@ -9,18 +9,27 @@
 #   - `apt-get download`s sendmail-bin, sendmail-base, sendmail-cf and postfix
 #     into $MILTERKIT_E2E_CACHE;
 #   - `dpkg -x`es them into $MILTERKIT_E2E_ROOT/sendmail and
-#     $MILTERKIT_E2E_ROOT/postfix (two trees: both ship usr/sbin/sendmail).
+#     $MILTERKIT_E2E_ROOT/postfix (two trees: both ship usr/sbin/sendmail);
+#   - builds the base of the throwaway Debian machines of the install-path
+#     tests (tests/lib/mktest/machine.py) with debootstrap: Debian 12
+#     minbase plus systemd, in $MILTERKIT_E2E_MACHINE (default
+#     /var/cache/milterkit-e2e/deb12), from the host's apt mirror.
 # It creates no user or group: the private Postfix runs as nobody/nogroup
 # with setgid_group "mail" (see tests/e2e/mta.py).  It never touches
 # /etc/mail, /etc/postfix or the system's MTA.
 #
-# Environment: MILTERKIT_E2E_ROOT  (default /var/cache/milterkit-e2e/root)
-#              MILTERKIT_E2E_CACHE (default /var/cache/milterkit-e2e/debs)
+# Environment: MILTERKIT_E2E_ROOT    (default /var/cache/milterkit-e2e/root)
+#              MILTERKIT_E2E_CACHE   (default /var/cache/milterkit-e2e/debs)
+#              MILTERKIT_E2E_MACHINE (default /var/cache/milterkit-e2e/deb12)
 set -eu
 
 ROOT=${MILTERKIT_E2E_ROOT:-/var/cache/milterkit-e2e/root}
 CACHE=${MILTERKIT_E2E_CACHE:-/var/cache/milterkit-e2e/debs}
+MACHINE=${MILTERKIT_E2E_MACHINE:-/var/cache/milterkit-e2e/deb12}
 STAMP_VERSION=1
+MACHINE_STAMP=1
+# What the machine base holds beyond minbase: systemd as init, and ip(8).
+MACHINE_INCLUDE=systemd,systemd-sysv,dbus,iproute2
 
 SENDMAIL_DEBS="sendmail-bin sendmail-base sendmail-cf"
 POSTFIX_DEBS="postfix"
@@ -55,6 +64,32 @@ stamp_ok() {
 	[ -x "$ROOT/postfix/usr/lib/postfix/sbin/master" ] &&
 	[ -x "$ROOT/postfix/usr/sbin/postfix" ]
 }
+
+# The machine base (debootstrap), built once; independent of the MTA trees.
+prepare_machine() {
+	if [ -f "$MACHINE/.prepared" ] && [ "$(cat "$MACHINE/.prepared")" = "$MACHINE_STAMP" ]; then
+		say "machine base already in $MACHINE"
+		return 0
+	fi
+	mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+	[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+	[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+	tmpm="$MACHINE.new.$$"
+	rm -rf "$tmpm"
+	say "debootstrap of the machine base from $mirror"
+	debootstrap --variant=minbase --include="$MACHINE_INCLUDE" bookworm "$tmpm" "$mirror" \
+		>"$CACHE/debootstrap.log" 2>&1 || { tail -20 "$CACHE/debootstrap.log"; rm -rf "$tmpm"; return 1; }
+	# No getty on the console, nothing that waits for a network.
+	chroot "$tmpm" systemctl mask console-getty.service systemd-networkd-wait-online.service \
+		apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer >/dev/null 2>&1 || true
+	rm -f "$tmpm/etc/machine-id"; : >"$tmpm/etc/machine-id"
+	echo "$MACHINE_STAMP" >"$tmpm/.prepared"
+	rm -rf "$MACHINE"
+	mv "$tmpm" "$MACHINE"
+	say "machine base in $MACHINE"
+}
+mkdir -p "$CACHE"
+prepare_machine
 
 if stamp_ok; then
 	say "already prepared in $ROOT"

@@ -21,6 +21,8 @@ re-exported here; the rest is in the modules:
   mcsetup      milterkit-mc runs against the unpacked MTAs
   dkimtest     milterkit-dkim test keys, messages and verifiers
   op25b        the home-server-behind-OP25B pipeline; op25b_demo its demo
+  machine      a throwaway Debian 12 machine booted with real systemd
+               (systemd-nspawn), for the install-path tests
 
 Only Debian's python3 and its packages are used (python3-dkim,
 python3-aiosmtpd where a module says so).
