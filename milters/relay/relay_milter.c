@@ -249,9 +249,9 @@ static sfsistat relay_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 
 static sfsistat internal_error(const relay_msg *m, const char *qid, const char *what)
 {
-    const char *action = m->conf ? settings(m)->daemon.on_error : "tempfail";
+    int action = m->conf ? settings(m)->daemon.on_error : SITE_TEMPFAIL;
 
-    log_q(LOG_ERR, qid, "relay=error reason=\"%s\" action=%s", what, action);
+    log_q(LOG_ERR, qid, "relay=error reason=\"%s\" action=%s", what, site_action_name(action));
     return site_action_status(action);
 }
 
@@ -330,7 +330,7 @@ static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char
     if (c->has_client)
         str_printf(detail, " fcrdns=%s", fcrdns_status_name(c->fc.status));
     str_printf(detail, " reason=%s", dns_temp ? "dns-error" : "not-allowed");
-    if (dns_temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
+    if (dns_temp && settings(m)->on_dns_error == SITE_TEMPFAIL)
         st = refuse(ctx, m, qid, detail, "451", "4.4.3", text.buf);
     else
         st = refuse(ctx, m, qid, detail, "550", "5.7.1", text.buf);
