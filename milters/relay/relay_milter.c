@@ -295,7 +295,7 @@ static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
     m->origin = origin_check(&dconf(m)->site, c->has_client ? &c->client : NULL, login,
                              smfi_getsymval(ctx, "{daemon_name}"));
     str_init(&detail);
-    str_printf(&detail, "stage=mail from=%s client=%s origin=%s", log_safe_cstr(&s, sender),
+    str_printf(&detail, "stage=mail from=%s client=%s origin=%s", relay_addr_logged(&s, sender),
                c->addr, origin_reason_name(m->origin));
     if (login != NULL && *login != '\0')
         st = check_sender(ctx, m, qid, login, sender, &detail);
@@ -391,8 +391,8 @@ static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
     if (m == NULL || m->conf == NULL)
         return SMFIS_TEMPFAIL; /* cannot happen: MAIL always comes first */
     str_init(&detail);
-    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", log_safe_cstr(&r, rcpt), c->addr,
-               origin_reason_name(m->origin));
+    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", relay_addr_logged(&r, rcpt),
+               c->addr, origin_reason_name(m->origin));
     st = decide_rcpt(ctx, c, m, qid, rcpt, &detail);
     str_free(&detail);
     return st;
