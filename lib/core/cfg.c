@@ -3,9 +3,11 @@
 
 #include "core/cfg.h"
 
+#include "core/cfghint.h"
 #include "core/cidr.h"
 #include "core/mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -16,6 +18,8 @@
 
 #define CFG_LIST_MAX_DEFAULT 10000
 #define CFG_STRING_MAX_DEFAULT 4096
+/* Characters of a value quoted in an error message. */
+#define CFG_SHOWN_MAX 80
 
 /* Where an error is reported, and the key path leading to it. */
 typedef struct walk {
@@ -38,6 +42,98 @@ static void report(walk *w, const config_setting_t *s, const char *key, const ch
     w->nerrors++;
 }
 
+/* Appends "VALUE" to out: printable, shortened, for an error message. */
+static void append_quoted(str_t *out, const char *v)
+{
+    size_t n = strlen(v);
+
+    str_append_char(out, '"');
+    for (size_t i = 0; i < n && i < CFG_SHOWN_MAX; i++) {
+        unsigned char c = (unsigned char)v[i];
+
+        if (c == '"' || c == '\\')
+            str_printf(out, "\\%c", c);
+        else if (isprint(c))
+            str_append_char(out, (char)c);
+        else
+            str_printf(out, "\\x%02x", c);
+    }
+    str_append_cstr(out, n > CFG_SHOWN_MAX ? "\"..." : "\"");
+}
+
+/* report() of '"VALUE": why'. */
+static void report_value(walk *w, const config_setting_t *s, const char *key, const char *value,
+                         const char *why)
+{
+    str_t msg;
+
+    str_init(&msg);
+    append_quoted(&msg, value);
+    str_printf(&msg, ": %s", why);
+    report(w, s, key, msg.buf);
+    str_free(&msg);
+}
+
+/* ---- enums ---- */
+
+static const cfg_enum_name *enum_find(const cfg_enum_name *names, const char *name)
+{
+    for (; names != NULL && names->name != NULL; names++)
+        if (strcmp(names->name, name) == 0)
+            return names;
+    return NULL;
+}
+
+const char *cfg_enum_name_of(const cfg_enum_name *names, int value)
+{
+    for (; names != NULL && names->name != NULL; names++)
+        if (names->value == value)
+            return names->name;
+    return "?";
+}
+
+/* 'must be "a", "b" or "c", not "x"; did you mean "a"?' */
+static void enum_error(walk *w, const cfg_field *f, const config_setting_t *s, const char *key,
+                       const char *v)
+{
+    str_t msg;
+    cfghint_nearest near;
+
+    str_init(&msg);
+    str_append_cstr(&msg, "must be ");
+    cfghint_nearest_init(&near, v);
+    for (const cfg_enum_name *e = f->names; e->name != NULL; e++) {
+        if (e != f->names)
+            str_append_cstr(&msg, e[1].name == NULL ? " or " : ", ");
+        str_printf(&msg, "\"%s\"", e->name);
+        cfghint_nearest_offer(&near, e->name);
+    }
+    str_append_cstr(&msg, ", not ");
+    append_quoted(&msg, v);
+    cfghint_nearest_append(&near, &msg);
+    report(w, s, key, msg.buf);
+    str_free(&msg);
+}
+
+static int read_enum(walk *w, const cfg_field *f, const config_setting_t *s, const char *key,
+                     int *out)
+{
+    const char *v = config_setting_get_string(s);
+    const cfg_enum_name *e;
+
+    if (v == NULL) {
+        report(w, s, key, "must be a string in double quotes");
+        return -1;
+    }
+    e = enum_find(f->names, v);
+    if (e == NULL) {
+        enum_error(w, f, s, key, v);
+        return -1;
+    }
+    *out = e->value;
+    return 0;
+}
+
 /* ---- defaults and freeing ---- */
 
 static void strlist_from_text(cfg_strlist *l, const char *text)
@@ -56,7 +152,7 @@ static void strlist_from_text(cfg_strlist *l, const char *text)
     }
 }
 
-static void strlist_free(cfg_strlist *l)
+void cfg_strlist_free(cfg_strlist *l)
 {
     for (size_t i = 0; i < l->count; i++)
         mem_free(&l->items[i]);
@@ -91,6 +187,15 @@ void cfg_defaults(const cfg_schema *schema, void *obj)
             ((cfg_list *)p)->items = NULL;
             ((cfg_list *)p)->count = 0;
             break;
+        case CFG_ENUM: {
+            const cfg_enum_name *e = f->def ? enum_find(f->names, f->def) : f->names;
+
+            if (e == NULL || e->name == NULL)
+                panic("cfg: default \"%s\" of %s is not in its names", f->def ? f->def : "",
+                      f->name);
+            *(int *)p = e->value;
+            break;
+        }
         }
     }
 }
@@ -108,7 +213,7 @@ void cfg_free(const cfg_schema *schema, void *obj)
             mem_free((char **)p);
             break;
         case CFG_STRLIST:
-            strlist_free(p);
+            cfg_strlist_free(p);
             break;
         case CFG_GROUP:
             cfg_free(f->sub, p);
@@ -169,7 +274,7 @@ static int read_strlist(walk *w, const cfg_field *f, const config_setting_t *s, 
         report(w, s, key, "too many entries");
         return -1;
     }
-    strlist_free(l);
+    cfg_strlist_free(l);
     l->items = mem_array((size_t)n + 1, sizeof *l->items);
     for (int i = 0; i < n; i++) {
         const char *v = config_setting_get_string_elem(s, i);
@@ -241,6 +346,32 @@ static int read_grouplist(walk *w, const cfg_field *f, const config_setting_t *s
     return 0;
 }
 
+/* Runs f->each on the string or on every item of the list at p. */
+static int check_each(walk *w, const cfg_field *f, const void *p, const config_setting_t *s,
+                      const char *key)
+{
+    const char *why = NULL;
+    int rc = 0;
+
+    if (f->type == CFG_STRING) {
+        const char *v = *(char *const *)p;
+
+        if (v != NULL && f->each(v, &why) < 0) {
+            report_value(w, s, key, v, why);
+            rc = -1;
+        }
+    } else if (f->type == CFG_STRLIST) {
+        const cfg_strlist *l = p;
+
+        for (size_t i = 0; i < l->count; i++)
+            if (f->each(l->items[i], &why) < 0) {
+                report_value(w, s, key, l->items[i], why);
+                rc = -1;
+            }
+    }
+    return rc;
+}
+
 static void read_field(walk *w, const cfg_field *f, void *obj, const config_setting_t *s,
                        const char *key)
 {
@@ -275,7 +406,12 @@ static void read_field(walk *w, const cfg_field *f, void *obj, const config_sett
     case CFG_GROUPLIST:
         rc = read_grouplist(w, f, s, key, p);
         break;
+    case CFG_ENUM:
+        rc = read_enum(w, f, s, key, p);
+        break;
     }
+    if (rc == 0 && f->each != NULL)
+        rc = check_each(w, f, p, s, key);
     if (rc == 0 && f->check != NULL && f->check(p, &why) < 0)
         report(w, s, key, why);
 }
@@ -288,11 +424,93 @@ static const cfg_field *find_field(const cfg_schema *schema, const char *name)
     return NULL;
 }
 
+/* "unknown key; did you mean "NAME"?" against the fields of schema. */
+static void unknown_key(walk *w, const cfg_schema *schema, const config_setting_t *s,
+                        const char *name, const char *key)
+{
+    cfghint_nearest near;
+    str_t msg;
+
+    cfghint_nearest_init(&near, name);
+    for (size_t i = 0; i < schema->nfields; i++)
+        cfghint_nearest_offer(&near, schema->fields[i].name);
+    str_init(&msg);
+    str_append_cstr(&msg, "unknown key");
+    cfghint_nearest_append(&near, &msg);
+    report(w, s, key, msg.buf);
+    str_free(&msg);
+}
+
+/* Whether the struct check may run: none of the fields it reads failed. */
+static bool check_may_run(const cfg_schema *schema, const bool *failed)
+{
+    const char *p = schema->check_reads;
+
+    for (size_t i = 0; i < schema->nfields; i++) {
+        const char *name = schema->fields[i].name;
+        size_t n = strlen(name);
+        bool reads = p == NULL;
+
+        for (const char *q = p; q != NULL && !reads; q = strchr(q, ',') ? strchr(q, ',') + 1 : NULL)
+            reads = strncmp(q, name, n) == 0 && (q[n] == ',' || q[n] == '\0');
+        if (reads && failed[i])
+            return false;
+    }
+    return true;
+}
+
+/* One line of a struct check's message: at the line of the field it starts
+ * with ("as: ..."), else at the group's line. */
+static void report_check_line(walk *w, const cfg_schema *schema, const config_setting_t *group,
+                              const char *prefix, const char *line)
+{
+    for (size_t i = 0; i < schema->nfields; i++) {
+        const char *name = schema->fields[i].name;
+        size_t n = strlen(name);
+
+        if (strncmp(line, name, n) == 0 && line[n] == ':' && line[n + 1] == ' ') {
+            const config_setting_t *s = config_setting_get_member(group, name);
+            str_t key;
+
+            str_init(&key);
+            str_printf(&key, "%s.%s", prefix, name);
+            report(w, s ? s : group, key.buf, line + n + 2);
+            str_free(&key);
+            return;
+        }
+    }
+    report(w, group, prefix, line);
+}
+
+static void run_check(walk *w, const cfg_schema *schema, void *obj,
+                      const config_setting_t *group, const char *prefix)
+{
+    str_t why;
+
+    str_init(&why);
+    if (schema->check(obj, &why) < 0) {
+        char *line = why.buf;
+
+        while (*line) {
+            char *nl = strchr(line, '\n');
+
+            if (nl)
+                *nl = '\0';
+            if (*line)
+                report_check_line(w, schema, group, prefix, line);
+            if (nl == NULL)
+                break;
+            line = nl + 1;
+        }
+    }
+    str_free(&why);
+}
+
 static void read_group(walk *w, const cfg_schema *schema, void *obj,
                        const config_setting_t *group, const char *prefix)
 {
     int n = config_setting_length(group);
-    int before = w->nerrors;
+    bool *failed = mem_array(schema->nfields + 1, sizeof *failed);
 
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
@@ -302,10 +520,15 @@ static void read_group(walk *w, const cfg_schema *schema, void *obj,
 
         str_init(&key);
         str_printf(&key, "%s.%s", prefix, name ? name : "?");
-        if (f == NULL)
-            report(w, s, key.buf, "unknown key");
-        else
+        if (f == NULL) {
+            unknown_key(w, schema, s, name ? name : "?", key.buf);
+        } else {
+            int before = w->nerrors;
+
             read_field(w, f, obj, s, key.buf);
+            if (w->nerrors != before)
+                failed[f - schema->fields] = true;
+        }
         str_free(&key);
     }
     for (size_t i = 0; i < schema->nfields; i++) {
@@ -318,30 +541,12 @@ static void read_group(walk *w, const cfg_schema *schema, void *obj,
             str_printf(&key, "%s.%s", prefix, f->name);
             report(w, group, key.buf, "is required");
             str_free(&key);
+            failed[i] = true;
         }
     }
-    if (w->nerrors == before && schema->check != NULL) {
-        str_t why;
-
-        str_init(&why);
-        if (schema->check(obj, &why) < 0) {
-            /* One report per line of the check's message. */
-            char *line = why.buf;
-
-            while (*line) {
-                char *nl = strchr(line, '\n');
-
-                if (nl)
-                    *nl = '\0';
-                if (*line)
-                    report(w, group, prefix, line);
-                if (nl == NULL)
-                    break;
-                line = nl + 1;
-            }
-        }
-        str_free(&why);
-    }
+    if (schema->check != NULL && check_may_run(schema, failed))
+        run_check(w, schema, obj, group, prefix);
+    mem_free(&failed);
 }
 
 /* ---- the file ---- */
@@ -352,6 +557,58 @@ static const cfg_section *find_section(const cfg_section *sections, size_t n, co
         if (strcmp(sections[i].name, name) == 0)
             return &sections[i];
     return NULL;
+}
+
+static void unknown_section(walk *w, const cfg_section *sections, size_t n,
+                            const config_setting_t *s, const char *name)
+{
+    cfghint_nearest near;
+    str_t msg;
+
+    cfghint_nearest_init(&near, name);
+    for (size_t i = 0; i < n; i++)
+        cfghint_nearest_offer(&near, sections[i].name);
+    str_init(&msg);
+    str_append_cstr(&msg, "unknown section");
+    cfghint_nearest_append(&near, &msg);
+    report(w, s, name, msg.buf);
+    str_free(&msg);
+}
+
+int cfg_peek_strlist(const char *path, const char *key, cfg_strlist *out)
+{
+    config_t cf;
+    const config_setting_t *s = NULL;
+    int rc = -1;
+
+    out->items = NULL;
+    out->count = 0;
+    config_init(&cf);
+    if (config_read_file(&cf, path) == CONFIG_TRUE)
+        s = config_lookup(&cf, key);
+    if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING) {
+        out->items = mem_array(1, sizeof *out->items);
+        out->items[out->count++] = mem_strdup(config_setting_get_string(s));
+        rc = 0;
+    } else if (s != NULL && (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+                             config_setting_type(s) == CONFIG_TYPE_LIST)) {
+        int n = config_setting_length(s);
+
+        rc = 0;
+        out->items = mem_array((size_t)(n > 0 ? n : 0) + 1, sizeof *out->items);
+        for (int i = 0; i < n && rc == 0; i++) {
+            const char *v = config_setting_get_string_elem(s, i);
+
+            if (v == NULL)
+                rc = -1;
+            else
+                out->items[out->count++] = mem_strdup(v);
+        }
+        if (rc < 0)
+            cfg_strlist_free(out);
+    }
+    config_destroy(&cf);
+    return rc;
 }
 
 void cfg_where(const char *path, const char *key, str_t *out)
@@ -399,8 +656,8 @@ int cfg_load(const char *path, const cfg_section *sections, size_t nsections, st
         if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
             str_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
         else
-            str_printf(errors, "%s:%d: syntax error: %s\n", file ? file : path,
-                       config_error_line(&cf), config_error_text(&cf));
+            cfghint_syntax(file ? file : path, config_error_line(&cf), config_error_text(&cf),
+                           errors);
         w.nerrors++;
     } else {
         root = config_root_setting(&cf);
@@ -410,22 +667,23 @@ int cfg_load(const char *path, const cfg_section *sections, size_t nsections, st
             const cfg_section *sec = name ? find_section(sections, nsections, name) : NULL;
 
             if (sec == NULL)
-                report(&w, s, name ? name : "?", "unknown section");
+                unknown_section(&w, sections, nsections, s, name ? name : "?");
             else if (config_setting_type(s) != CONFIG_TYPE_GROUP)
                 report(&w, s, name, "must be a group { ... }");
             else if (sec->schema != NULL)
                 read_group(&w, sec->schema, sec->obj, s, name);
         }
-        /* Sections not in the file still get their whole-struct check, so
-         * required settings are reported. */
+        /* The required settings of sections not in the file have no line
+         * to name: say that the section is missing. */
         for (size_t i = 0; i < nsections; i++) {
             const cfg_section *sec = &sections[i];
 
             if (sec->schema && config_lookup(&cf, sec->name) == NULL)
                 for (size_t j = 0; j < sec->schema->nfields; j++)
                     if (sec->schema->fields[j].required) {
-                        str_printf(errors, "%s: %s.%s: is required\n", path, sec->name,
-                                   sec->schema->fields[j].name);
+                        str_printf(errors,
+                                   "%s: %s.%s: is required, and the file has no %s section\n",
+                                   path, sec->name, sec->schema->fields[j].name, sec->name);
                         w.nerrors++;
                     }
         }

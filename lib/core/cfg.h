@@ -7,9 +7,16 @@
  * top-level group of the file ("site", "masq", ...).  The loader
  *   - fills every field with its default first (defaults live only in the
  *     schema tables, one place per part),
- *   - walks the file, rejecting unknown keys, wrong types and values out of
- *     range, naming FILE:LINE and the key's full path ("masq.domians"),
- *   - runs each field's check() and the section's check(),
+ *   - walks the file, rejecting unknown keys (with the nearest known key:
+ *     'masq.domians: unknown key; did you mean "domains"?'), wrong types,
+ *     values out of range and names not in an enum's table, naming
+ *     FILE:LINE and the key's full path,
+ *   - runs each field's check() and each() (each() errors quote the value),
+ *     and the section's check() on what did load: it is skipped only when
+ *     a field it reads (check_reads) failed, so one mistake gives one error
+ *     and a second run finds nothing new,
+ *   - explains a syntax error: libconfig's line, the text there, and where
+ *     an unclosed bracket or quote began,
  *   - collects every error before failing.
  * Top-level sections that belong to other parts are accepted unread when
  * they are named in the caller's table with a NULL schema.
@@ -33,7 +40,14 @@ typedef enum cfg_type {
     CFG_STRLIST,   /* cfg_strlist; max = max count (0: 10000) */
     CFG_GROUP,     /* a nested struct described by sub, stored at offset */
     CFG_GROUPLIST, /* cfg_list of sub->size-sized structs */
+    CFG_ENUM,      /* int: the value of one of the names in the field's table */
 } cfg_type;
+
+/* One name of a CFG_ENUM field; a table ends with {NULL, 0}. */
+typedef struct cfg_enum_name {
+    const char *name;
+    int value;
+} cfg_enum_name;
 
 typedef struct cfg_strlist {
     char **items;
@@ -50,6 +64,10 @@ struct cfg_schema;
 /* A field check: gets a pointer to the stored value; returns 0 or -1 with
  * *error_r set to a static message. */
 typedef int cfg_check_fn(const void *value, const char **error_r);
+/* An item check: gets one string (a CFG_STRING's value, or each item of a
+ * CFG_STRLIST); returns 0 or -1 with *error_r set to a static message.  The
+ * loader's error quotes the value: 'masq.domains: "a..b": empty label'. */
+typedef int cfg_item_check_fn(const char *item, const char **error_r);
 
 typedef struct cfg_field {
     const char *name;
@@ -60,10 +78,14 @@ typedef struct cfg_field {
     cfg_check_fn *check;
     const struct cfg_schema *sub; /* CFG_GROUP, CFG_GROUPLIST */
     bool required;
+    cfg_item_check_fn *each;      /* CFG_STRING, CFG_STRLIST: each string */
+    const cfg_enum_name *names;   /* CFG_ENUM: the allowed names; def is one */
 } cfg_field;
 
 /* A whole-struct check, after all fields are read: append messages to err
- * (one per line, without file:line) and return -1, or return 0. */
+ * (one per line, without file:line) and return -1, or return 0.  A line
+ * that starts with a field's name and ": " ("as: not set") is reported at
+ * that field's line with its full key ("FILE:LINE: masq.as: not set"). */
 typedef int cfg_struct_check_fn(void *obj, str_t *err);
 
 typedef struct cfg_schema {
@@ -72,6 +94,10 @@ typedef struct cfg_schema {
     size_t nfields;
     cfg_struct_check_fn *check;
     void (*release)(void *obj); /* frees what check() derived; called by cfg_free */
+    /* The fields check() reads, comma-separated ("as,generics"): check()
+     * runs unless one of them failed to load.  NULL: it runs only when
+     * every field of the struct loaded. */
+    const char *check_reads;
 } cfg_schema;
 
 typedef struct cfg_section {
@@ -103,6 +129,19 @@ void cfg_error_at(const char *path, const char *key, str_t *errors, const char *
 void cfg_defaults(const cfg_schema *schema, void *obj);
 /* Frees strings and lists held by obj (not obj itself); obj is zeroed. */
 void cfg_free(const cfg_schema *schema, void *obj);
+
+/* The name of value in an enum table, or "?" when it has none. */
+const char *cfg_enum_name_of(const cfg_enum_name *names, int value);
+
+/*
+ * Reads the setting at key ("relay.local_domains") from path as a string
+ * list (a single string counts as a list of one), without a schema: for
+ * checks that look across sections and must not fail on another part's
+ * errors.  Returns 0 with out filled (free with cfg_strlist_free), or -1
+ * when the file cannot be read or does not set key to strings (out empty).
+ */
+int cfg_peek_strlist(const char *path, const char *key, cfg_strlist *out);
+void cfg_strlist_free(cfg_strlist *l);
 
 /* Ready-made checks. */
 int cfg_check_cidr_list(const void *value, const char **error_r);   /* cfg_strlist of CIDR */

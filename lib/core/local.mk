@@ -5,4 +5,6 @@ lib_libmilterkit_a_SOURCES += \
 	lib/core/log.c lib/core/log.h \
 	lib/core/cidr.c lib/core/cidr.h \
 	lib/core/cfg.c lib/core/cfg.h \
+	lib/core/cfghint.c lib/core/cfghint.h \
+	lib/core/dname.c lib/core/dname.h \
 	lib/core/snapshot.c lib/core/snapshot.h

@@ -16,6 +16,7 @@
 
 #include "dkim/dkimsign.h"
 #include "dkim/dkimsign_hdrs.h"
+#include "core/dname.h"
 #include "core/mem.h"
 
 /* Folding state: the value being built and the column of its last line. */
@@ -85,20 +86,6 @@ static void fold_tag(folder_t *f, const char *name, const char *value)
     str_printf(&tag, "%s=%s;", name, value);
     fold_word(f, tag.buf, tag.len, " ");
     str_free(&tag);
-}
-
-/* d=, s=: letters, digits, '.', '-', '_' only. */
-static bool name_ok(const char *s)
-{
-    if (s == NULL || s[0] == '\0' || strlen(s) > 253)
-        return false;
-    for (; *s != '\0'; s++) {
-        char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
 }
 
 /* i=: printable ASCII without space nor ';'. */
@@ -189,7 +176,8 @@ static int check_params(const dkimsign_params_t *p, const char **error_r)
         *error_r = "no signing key";
         return -1;
     }
-    if (!name_ok(p->domain) || !name_ok(p->selector)) {
+    if (p->domain == NULL || p->selector == NULL ||
+        dname_check_dkim_key(p->selector, p->domain, error_r) < 0) {
         *error_r = "bad d= domain or s= selector";
         return -1;
     }

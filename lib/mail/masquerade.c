@@ -64,6 +64,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cidr.h"
+#include "core/dname.h"
 #include "mail/addr.h"
 #include "mail/masquerade.h"
 #include "core/mem.h"
@@ -474,22 +476,24 @@ int masquerade_address(const masquerade_rules *r, const char *addr, size_t len, 
 
 /* ---- configuration check ---- */
 
+/* A name we compare (the lists): lib/core/dname's rules; class w may also
+ * hold address literals, "[192.0.2.1]" and "[IPv6:2001:db8::1]". */
 static bool valid_domain(const char *d)
 {
-    str_t s;
-    addr_entry e;
-    const char *err;
-    bool ok;
+    size_t n = d != NULL ? strlen(d) : 0;
+    bool ok = false;
 
-    if (d == NULL || d[0] == '\0')
-        return false;
-    str_init(&s);
-    str_append_cstr(&s, "u@");
-    str_append_cstr(&s, d);
-    ok = addr_parse_envelope(s.buf, s.len, &e, &err) == 0 && e.has_domain && e.domain.off == 2 &&
-         e.domain.len == s.len - 2;
-    str_free(&s);
-    return ok;
+    if (n > 2 && d[0] == '[' && d[n - 1] == ']') {
+        char *ip = mem_strndup(d + 1, n - 2);
+        const char *inside = strncasecmp(ip, "IPv6:", 5) == 0 ? ip + 5 : ip;
+        const char *why;
+        cidr c;
+
+        ok = strchr(inside, '/') == NULL && cidr_parse(inside, &c, &why) == 0;
+        mem_free(&ip);
+        return ok;
+    }
+    return dname_valid(d, DNAME_MATCH);
 }
 
 static bool valid_domains(const masquerade_names *n)
@@ -502,7 +506,7 @@ static bool valid_domains(const masquerade_names *n)
 
 int masquerade_rules_check(const masquerade_rules *r, const char **error_r)
 {
-    if (has_as(r) && !valid_domain(r->as))
+    if (has_as(r) && !dname_valid(r->as, DNAME_HOST))
         *error_r = "masquerade name (as) is not a domain";
     else if (!valid_domains(&r->domains) || !valid_domains(&r->local_hosts))
         *error_r = "invalid name in masquerade domains or local host names";

@@ -65,6 +65,7 @@ daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *
 
     c->part_def = part;
     c->path = mem_strdup(path);
+    str_init(&c->warnings);
     c->part = mem_zalloc(part->schema->size);
     if (site_load(path, &c->site, part->name, part->schema, c->part, errors) < 0) {
         mem_free(&c->path);
@@ -75,6 +76,7 @@ daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *
     if (part->prepare != NULL && part->prepare(c, errors) < 0) {
         site_free(&c->site);
         cfg_free(part->schema, c->part);
+        str_free(&c->warnings);
         mem_free(&c->path);
         mem_free(&c->part);
         mem_free(&c);
@@ -93,9 +95,24 @@ void daemon_conf_free(void *conf)
         c->part_def->release(c);
     site_free(&c->site);
     cfg_free(c->part_def->schema, c->part);
+    str_free(&c->warnings);
     mem_free(&c->path);
     mem_free(&c->part);
     mem_free(&c);
+}
+
+/* Logs each line of c->warnings, after prefix. */
+static void log_warnings(const daemon_conf *c, const char *prefix)
+{
+    const char *p = c->warnings.buf;
+
+    while (p != NULL && *p != '\0') {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+        log_msg(LOG_WARNING, "%s%.*s", prefix, n, p);
+        p = nl ? nl + 1 : NULL;
+    }
 }
 
 static const daemon_settings *settings_of(const daemon_conf *c)
@@ -110,23 +127,40 @@ static void usage(const daemon_part *part, FILE *f)
     fprintf(f,
             "usage: milterkit-%s [-c FILE] [-f] [-n] [-V] [-h]\n"
             "%s\n"
-            "  -c FILE  configuration file (default %s)\n"
-            "  -f       stay in the foreground and log to stderr\n"
-            "  -n       check the configuration and exit\n"
-            "  -V       print the version and exit\n"
-            "  -h       print this help and exit\n"
-            "SIGUSR1 reloads the configuration; SIGTERM or SIGHUP stops after messages in flight.\n",
+            "  -c FILE        configuration file (default %s)\n"
+            "  -f             stay in the foreground and log to stderr\n"
+            "  -n             check the configuration, print errors and warnings, and exit\n"
+            "  -V, --version  print the version and exit\n"
+            "  -h, --help     print this help and exit\n"
+            "SIGUSR1 reloads the configuration; SIGTERM or SIGHUP stops after messages in flight.\n"
+            "Exit: 0 ok, 1 configuration errors or a failure to start, 64 usage error.\n",
             part->name, part->summary, daemon_default_config());
+}
+
+/* The option getopt stopped at, for the message. */
+static void bad_option(const daemon_part *part, int ch, char **argv)
+{
+    if (ch == ':')
+        fprintf(stderr, "milterkit-%s: option -%c needs an argument\n", part->name, optopt);
+    else if (optopt != 0)
+        fprintf(stderr, "milterkit-%s: unknown option -%c\n", part->name, optopt);
+    else
+        fprintf(stderr, "milterkit-%s: unknown option %s\n", part->name, argv[optind - 1]);
 }
 
 /* Returns -1 to go on, else an exit status. */
 static int parse_args(const daemon_part *part, int argc, char **argv, daemon_args *a)
 {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
     int ch;
 
     a->config = daemon_default_config();
     opterr = 0;
-    while ((ch = getopt(argc, argv, "c:fnVh")) != -1) {
+    while ((ch = getopt_long(argc, argv, ":c:fnVh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': a->config = optarg; break;
         case 'f': a->foreground = true; break;
@@ -134,14 +168,15 @@ static int parse_args(const daemon_part *part, int argc, char **argv, daemon_arg
         case 'V': printf("milterkit-%s %s\n", part->name, PACKAGE_VERSION); return 0;
         case 'h': usage(part, stdout); return 0;
         default:
-            fprintf(stderr, "milterkit-%s: unknown option -%c\n", part->name, optopt);
+            bad_option(part, ch, argv);
             usage(part, stderr);
-            return 2;
+            return DAEMON_EXIT_USAGE;
         }
     }
     if (optind != argc) {
         fprintf(stderr, "milterkit-%s: unexpected argument %s\n", part->name, argv[optind]);
-        return 2;
+        usage(part, stderr);
+        return DAEMON_EXIT_USAGE;
     }
     return -1;
 }
@@ -317,6 +352,7 @@ static void reload(void)
         return;
     }
     str_free(&errors);
+    log_warnings(c, "reload: ");
     cur = daemon_conf_acquire();
     if (cur != NULL) {
         const daemon_settings *old = settings_of(cur->data), *new = settings_of(c);
@@ -420,13 +456,16 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     }
     str_free(&errors);
     if (a.check_only) {
-        printf("%s: %s: configuration OK\n", prog, a.config);
+        fputs(c->warnings.buf, stderr);
+        printf("%s: %s: configuration OK%s\n", prog, a.config,
+               c->warnings.len > 0 ? " (with the warnings above)" : "");
         daemon_conf_free(c);
         return 0;
     }
     if (log_init(prog, a.foreground, c->site.log_facility, &why) < 0)
         log_fatal("%s", why);
     log_set_level(log_level_from_name(c->site.log_level));
+    log_warnings(c, "");
     running_part = part;
     /* Reloads happen after the chdir("/") of background(). */
     running_config_path = realpath(a.config, NULL);

@@ -1,9 +1,10 @@
 /*
  * daemon.h - the life of a milterkit milter daemon, shared by all of them.
  *
- * daemon_main() does, in order: parse -c FILE -f -n -V -h; load and check
- * the config (site + the part's section; -n stops here, printing every
- * error as FILE:LINE: key: message); start logging; open the milter socket
+ * daemon_main() does, in order: parse -c FILE -f -n -V -h (and --help,
+ * --version); load and check the config (site + the part's section; -n
+ * stops here, printing every error as FILE:LINE: key: message, and the
+ * warnings); start logging (and log the warnings); open the milter socket
  * (a stale unix socket is removed, a live one is an error; mode and group
  * set); go to the background unless -f; write the pid file; drop to
  * site.user/site.group (refusing to go on as root); start the reload
@@ -11,7 +12,8 @@
  * (bounded), remove the pid file and exit.
  *
  * Reload: SIGUSR1 re-reads the config file.  A new config that fails to
- * load is logged and the running one stays.  Each message keeps the
+ * load is logged and the running one stays; a new config's warnings are
+ * logged.  Each message keeps the
  * snapshot it started with.  SIGHUP and SIGTERM stop the daemon (libmilter's
  * own signal thread owns them); SIGINT aborts.
  *
@@ -36,6 +38,10 @@ typedef struct daemon_conf {
     char *path; /* the file it was read from, for parts that read other sections */
     void *part;    /* the part's settings; begins with daemon_settings */
     void *runtime; /* what the part's prepare() built from them, or NULL */
+    /* What is legal but most likely a mistake, one "FILE:LINE: key:
+     * warning: ..." per line, appended by prepare(): printed by -n, logged
+     * at start and reload, never fatal. */
+    str_t warnings;
 } daemon_conf;
 
 typedef struct daemon_part {
@@ -50,7 +56,11 @@ typedef struct daemon_part {
     void (*release)(daemon_conf *c);
 } daemon_part;
 
-/* Runs the daemon; returns the process exit status. */
+/* Exit status of a usage error (EX_USAGE), for every milterkit program. */
+#define DAEMON_EXIT_USAGE 64
+
+/* Runs the daemon; returns the process exit status: 0, 1 (configuration
+ * errors, or a failure to start or run), DAEMON_EXIT_USAGE. */
 int daemon_main(const daemon_part *part, int argc, char **argv);
 
 /* Loads a complete config; NULL with errors appended on failure. */

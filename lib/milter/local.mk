@@ -5,6 +5,7 @@
 # May include every lib/ layer; nothing in lib/ includes it but itself.
 lib_libmilterkit_a_SOURCES += \
 	lib/milter/site.c lib/milter/site.h \
+	lib/milter/crosscheck.c lib/milter/crosscheck.h \
 	lib/milter/origin.c lib/milter/origin.h \
 	lib/milter/daemon.c lib/milter/daemon.h \
 	lib/milter/milterconn.c lib/milter/milterconn.h \

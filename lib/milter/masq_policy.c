@@ -5,6 +5,7 @@
 #include "milter/masq_policy.h"
 
 #include "core/cfg.h"
+#include "core/dname.h"
 #include "mail/mapfile.h"
 #include "mail/masquerade.h"
 #include "core/mem.h"
@@ -50,6 +51,7 @@ static int load_domains(masq_policy *p, const char *conf, str_t *errors)
 {
     mapfile *m;
     str_t why;
+    int rc = 0;
 
     for (size_t i = 0; i < p->s->domains.count; i++)
         add_domain(p, p->s->domains.items[i]);
@@ -60,11 +62,21 @@ static int load_domains(masq_policy *p, const char *conf, str_t *errors)
         setting_error(conf, "masq.domains_file", &why, errors);
         return -1;
     }
-    for (size_t i = 0; i < mapfile_count(m); i++)
-        add_domain(p, mapfile_at(m, i)->key);
-    mapfile_free(&m);
     str_free(&why);
-    return 0;
+    for (size_t i = 0; i < mapfile_count(m); i++) {
+        const mapfile_entry *e = mapfile_at(m, i);
+        const char *bad;
+
+        if (dname_check(e->key, DNAME_MATCH, &bad) == 0) {
+            add_domain(p, e->key);
+            continue;
+        }
+        cfg_error_at(conf, "masq.domains_file", errors, "%s:%u: \"%s\": %s",
+                     p->s->domains_file, e->line, e->key, bad);
+        rc = -1;
+    }
+    mapfile_free(&m);
+    return rc;
 }
 
 static void policy_free(masq_policy *p)

@@ -3,6 +3,8 @@
 
 #include "milter/masq_settings.h"
 
+#include "core/dname.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -28,16 +30,16 @@ static int check_header_names(const void *value, const char **error_r)
     return 0;
 }
 
+/* Without as, nothing is masqueraded (milterkit-masq(8)); a section that
+ * then changes nothing at all (no generics map, no always_add_domain) is a
+ * mistake, most likely a forgotten as. */
 static int masq_check(void *obj, str_t *err)
 {
     masq_settings *s = obj;
 
-    if (s->as == NULL && s->generics == NULL) {
-        str_append_cstr(err, "as: set the domain to masquerade as (or a generics map)\n");
-        return -1;
-    }
-    if (s->as != NULL && (*s->as == '\0' || strchr(s->as, '@') || strchr(s->as, ' '))) {
-        str_append_cstr(err, "as: not a domain name\n");
+    if (s->as == NULL && s->generics == NULL && !s->always_add_domain) {
+        str_append_cstr(err, "as: not set, so this section changes nothing: set the domain to "
+                             "masquerade as (or generics, or always_add_domain)\n");
         return -1;
     }
     return 0;
@@ -46,8 +48,10 @@ static int masq_check(void *obj, str_t *err)
 #define F(member, nm, ty, df) CFG_FIELD(masq_settings, member, nm, ty, df)
 static const cfg_field masq_fields[] = {
     DAEMON_SETTINGS_FIELDS(masq_settings, daemon, "unix:/run/milterkit/masq.sock"),
-    F(as, "as", CFG_STRING, NULL),
-    F(domains, "domains", CFG_STRLIST, NULL),
+    {.name = "as", .type = CFG_STRING, .offset = offsetof(masq_settings, as),
+     .each = dname_check_host},
+    {.name = "domains", .type = CFG_STRLIST, .offset = offsetof(masq_settings, domains),
+     .each = dname_check_match},
     F(domains_file, "domains_file", CFG_STRING, NULL),
     F(entire_domain, "entire_domain", CFG_BOOL, "false"),
     F(envelope, "envelope", CFG_BOOL, "false"),
@@ -56,9 +60,11 @@ static const cfg_field masq_fields[] = {
     F(limited, "limited", CFG_BOOL, "false"),
     F(generics_entire_domain, "generics_entire_domain", CFG_BOOL, "false"),
     F(exposed_users, "exposed_users", CFG_STRLIST, NULL),
-    F(exceptions, "exceptions", CFG_STRLIST, NULL),
+    {.name = "exceptions", .type = CFG_STRLIST, .offset = offsetof(masq_settings, exceptions),
+     .each = dname_check_match},
     F(generics, "generics", CFG_STRING, NULL),
-    F(generics_domains, "generics_domains", CFG_STRLIST, NULL),
+    {.name = "generics_domains", .type = CFG_STRLIST,
+     .offset = offsetof(masq_settings, generics_domains), .each = dname_check_match},
     {.name = "headers", .type = CFG_STRLIST, .offset = offsetof(masq_settings, headers),
      .def = MASQ_SENDER_HEADERS, .max = 64, .check = check_header_names},
     {.name = "recipient_headers", .type = CFG_STRLIST,
@@ -71,4 +77,5 @@ static const cfg_field masq_fields[] = {
 const cfg_schema masq_schema = {
     .size = sizeof(masq_settings), .fields = masq_fields,
     .nfields = sizeof masq_fields / sizeof masq_fields[0], .check = masq_check,
+    .check_reads = "as,generics,always_add_domain",
 };

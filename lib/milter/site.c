@@ -3,6 +3,7 @@
 
 #include "milter/site.h"
 
+#include "core/dname.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -43,19 +44,6 @@ static int check_level(const void *value, const char **error_r)
     return 0;
 }
 
-static int check_domain(const void *value, const char **error_r)
-{
-    const char *d = *(char *const *)value;
-
-    if (d == NULL)
-        return 0;
-    if (*d == '\0' || strlen(d) > 253 || strchr(d, '@') || strchr(d, ' ') || d[0] == '.') {
-        *error_r = "not a domain name";
-        return -1;
-    }
-    return 0;
-}
-
 static int site_check(void *obj, str_t *err)
 {
     site_settings *s = obj;
@@ -87,9 +75,9 @@ static int site_check(void *obj, str_t *err)
 
 static const cfg_field site_fields[] = {
     {.name = "domain", .type = CFG_STRING, .offset = offsetof(site_settings, domain),
-     .check = check_domain, .required = true},
+     .each = dname_check_host, .required = true},
     {.name = "hostname", .type = CFG_STRING, .offset = offsetof(site_settings, hostname),
-     .check = check_domain},
+     .each = dname_check_host},
     {.name = "authserv_id", .type = CFG_STRING, .offset = offsetof(site_settings, authserv_id),
      .max = 255},
     {.name = "internal_networks", .type = CFG_STRLIST,
@@ -115,27 +103,31 @@ static void site_release(void *obj)
 const cfg_schema site_schema = {
     .size = sizeof(site_settings), .fields = site_fields,
     .nfields = sizeof site_fields / sizeof site_fields[0], .check = site_check,
-    .release = site_release,
+    .release = site_release, .check_reads = "hostname,authserv_id,internal_networks",
 };
 
-int site_check_action(const void *value, const char **error_r)
-{
-    const char *a = *(char *const *)value;
+const cfg_enum_name site_actions[] = {
+    {"tempfail", SITE_TEMPFAIL}, {"accept", SITE_ACCEPT}, {"reject", SITE_REJECT}, {NULL, 0},
+};
+const cfg_enum_name site_actions_no_reject[] = {
+    {"tempfail", SITE_TEMPFAIL}, {"accept", SITE_ACCEPT}, {NULL, 0},
+};
+const cfg_enum_name site_actions_no_accept[] = {
+    {"tempfail", SITE_TEMPFAIL}, {"reject", SITE_REJECT}, {NULL, 0},
+};
 
-    if (a && strcmp(a, "tempfail") && strcmp(a, "accept") && strcmp(a, "reject")) {
-        *error_r = "must be \"tempfail\", \"accept\" or \"reject\"";
-        return -1;
-    }
-    return 0;
+const char *site_action_name(int a)
+{
+    return cfg_enum_name_of(site_actions, a);
 }
 
-int site_action_status(const char *action)
+int site_action_status(int action)
 {
-    if (action && strcmp(action, "accept") == 0)
-        return SMFIS_ACCEPT;
-    if (action && strcmp(action, "reject") == 0)
-        return SMFIS_REJECT;
-    return SMFIS_TEMPFAIL;
+    switch (action) {
+    case SITE_ACCEPT: return SMFIS_ACCEPT;
+    case SITE_REJECT: return SMFIS_REJECT;
+    default: return SMFIS_TEMPFAIL;
+    }
 }
 
 static bool cfg_section_known(const char *name)

@@ -33,13 +33,29 @@ typedef struct site_settings {
 
 extern const cfg_schema site_schema;
 
+/* What a daemon answers for a message when a setting (on_error,
+ * dkim.on_dns_error, ...) says so.  Stored as int by the schema (CFG_ENUM). */
+typedef enum site_action {
+    SITE_TEMPFAIL, /* 4xx: the client tries again later */
+    SITE_ACCEPT,   /* the message goes on as if nothing happened */
+    SITE_REJECT,   /* 5xx */
+} site_action;
+
+/* Name tables of on_* settings, each the actions it allows: */
+extern const cfg_enum_name site_actions[];         /* tempfail, accept, reject */
+extern const cfg_enum_name site_actions_no_reject[]; /* tempfail, accept */
+extern const cfg_enum_name site_actions_no_accept[]; /* tempfail, reject */
+
+/* The config name of a ("tempfail"), for logs. */
+const char *site_action_name(int a);
+
 /* Settings in every daemon's section. */
 typedef struct daemon_settings {
     char *socket;       /* libmilter syntax: unix:PATH, inet:PORT@HOST, inet6:PORT@HOST */
     char *socket_mode;  /* octal, for unix sockets */
     char *socket_group; /* group owning a unix socket */
     char *pidfile;
-    char *on_error;     /* internal error: "tempfail", "accept" or "reject" */
+    int on_error;       /* site_action on an internal error */
     long backlog;
 } daemon_settings;
 
@@ -51,15 +67,13 @@ typedef struct daemon_settings {
      .def = "0660", .check = cfg_check_octal_mode},                                          \
     {.name = "socket_group", .type = CFG_STRING, .offset = offsetof(st, m.socket_group)},    \
     {.name = "pidfile", .type = CFG_STRING, .offset = offsetof(st, m.pidfile)},              \
-    {.name = "on_error", .type = CFG_STRING, .offset = offsetof(st, m.on_error),             \
-     .def = "tempfail", .check = site_check_action},                                         \
+    {.name = "on_error", .type = CFG_ENUM, .offset = offsetof(st, m.on_error),               \
+     .def = "tempfail", .names = site_actions},                                              \
     {.name = "backlog", .type = CFG_INT, .offset = offsetof(st, m.backlog), .def = "64",     \
      .min = 1, .max = 4096}
 
-/* Checks "tempfail" / "accept" / "reject". */
-int site_check_action(const void *value, const char **error_r);
-/* Maps an on_error action to a libmilter status (SMFIS_*). */
-int site_action_status(const char *action);
+/* Maps an action (a site_action, as stored) to a libmilter status (SMFIS_*). */
+int site_action_status(int action);
 
 /* Names of every top-level section of milterkit.conf, for cfg_load's
  * "known but not mine" entries. */

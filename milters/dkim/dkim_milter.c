@@ -315,9 +315,9 @@ static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
     }
     if (pass)
         return SMFIS_CONTINUE; /* one good signature is enough (RFC 6376 6.1) */
-    if (temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
+    if (temp && settings(m)->on_dns_error == SITE_TEMPFAIL)
         return SMFIS_TEMPFAIL;
-    if (bad && strcmp(settings(m)->on_bad_signature, "accept") != 0)
+    if (bad && settings(m)->on_bad_signature != SITE_ACCEPT)
         return site_action_status(settings(m)->on_bad_signature);
     return SMFIS_CONTINUE;
 }
@@ -381,7 +381,7 @@ static sfsistat dk_eom(SMFICTX *ctx)
         rc = SMFIS_TEMPFAIL;
     } else if (m->failed) {
         rc = site_action_status(settings(m)->daemon.on_error);
-        log_q(LOG_ERR, qid, "dkim=error action=%s", settings(m)->daemon.on_error);
+        log_q(LOG_ERR, qid, "dkim=error action=%s", site_action_name(settings(m)->daemon.on_error));
     } else if (m->mode == DK_SIGN) {
         rc = eom_sign(ctx, c, m, qid);
     } else {

@@ -5,6 +5,7 @@
 #include "dkim_policy.h"
 
 #include "core/cfg.h"
+#include "milter/crosscheck.h"
 #include "milter/masq_policy.h"
 #include "milter/masq_settings.h"
 #include "core/log.h"
@@ -96,7 +97,7 @@ static int load_masq(dkim_policy *p, const daemon_conf *c, str_t *errors)
     }
     if (cfg_load(c->path, sec, n, errors) < 0)
         return -1;
-    if (p->masq.as == NULL && p->masq.generics == NULL) {
+    if (p->masq.as == NULL && p->masq.generics == NULL && !p->masq.always_add_domain) {
         cfg_free(&masq_schema, &p->masq); /* no masq section: no rewrite */
         return 0;
     }
@@ -137,6 +138,20 @@ static void parse_canon(dkim_policy *p)
     (void)dkimcanon_from_name(slash + 1, &p->bc); /* checked by the schema */
 }
 
+/* Warnings about keys and the domains mail leaves as (crosscheck.h). */
+static void cross_check(const dkim_policy *p, daemon_conf *c)
+{
+    const dkim_key_settings *ks = p->s->keys.items;
+    const char **domains = mem_array(p->s->keys.count + 1, sizeof *domains);
+    crosscheck_keys k = {.domains = domains, .count = p->s->keys.count,
+                         .sign_subdomains = p->s->sign_subdomains};
+
+    for (size_t i = 0; i < p->s->keys.count; i++)
+        domains[i] = ks[i].domain;
+    crosscheck_signing(c->path, &c->site, &k, &c->warnings);
+    mem_free(&domains);
+}
+
 int dkim_policy_prepare(daemon_conf *c, str_t *errors)
 {
     dkim_policy *p = mem_zalloc(sizeof *p);
@@ -166,6 +181,7 @@ int dkim_policy_prepare(daemon_conf *c, str_t *errors)
         policy_free(p);
         return -1;
     }
+    cross_check(p, c);
     c->runtime = p;
     return 0;
 }

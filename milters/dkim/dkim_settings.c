@@ -3,6 +3,7 @@
 
 #include "dkim_settings.h"
 
+#include "core/dname.h"
 #include "dkim/dkimcanon.h"
 
 #include <string.h>
@@ -13,22 +14,6 @@
     "Content-Type,Content-Transfer-Encoding,Content-ID,Content-Description,Sender,List-*,"  \
     "Resent-*"
 #define DKIM_OVERSIGN_HEADERS "From,Subject,To,Cc,Reply-To"
-
-/* Letters, digits, '.', '-', '_': what d= and s= may hold. */
-static int check_dns_label_text(const void *value, const char **error_r)
-{
-    const char *s = *(char *const *)value;
-
-    if (s == NULL)
-        return 0;
-    if (*s == '\0' || strlen(s) > 253 || s[strspn(s, "abcdefghijklmnopqrstuvwxyz"
-                                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                     "0123456789.-_")] != '\0') {
-        *error_r = "not a domain name or selector";
-        return -1;
-    }
-    return 0;
-}
 
 static int check_algorithm(const void *value, const char **error_r)
 {
@@ -72,31 +57,6 @@ static int check_header_names(const void *value, const char **error_r)
     return 0;
 }
 
-static int check_one_of(const char *s, const char *const *ok, const char **error_r,
-                        const char *msg)
-{
-    for (; *ok != NULL; ok++)
-        if (strcmp(s, *ok) == 0)
-            return 0;
-    *error_r = msg;
-    return -1;
-}
-
-static int check_dns_action(const void *value, const char **error_r)
-{
-    static const char *const ok[] = {"tempfail", "accept", NULL};
-
-    return check_one_of(*(char *const *)value, ok, error_r, "must be \"tempfail\" or \"accept\"");
-}
-
-static int check_bad_action(const void *value, const char **error_r)
-{
-    static const char *const ok[] = {"accept", "reject", "tempfail", NULL};
-
-    return check_one_of(*(char *const *)value, ok, error_r,
-                        "must be \"accept\", \"reject\" or \"tempfail\"");
-}
-
 static int dkim_check(void *obj, str_t *err)
 {
     dkim_settings *s = obj;
@@ -104,7 +64,12 @@ static int dkim_check(void *obj, str_t *err)
 
     for (size_t i = 0; i < s->keys.count; i++) {
         const dkim_key_settings *k = (const dkim_key_settings *)s->keys.items + i;
+        const char *why;
 
+        if (dname_check_dkim_key(k->selector, k->domain, &why) < 0) {
+            str_printf(err, "keys: selector %s of %s: %s\n", k->selector, k->domain, why);
+            rc = -1;
+        }
         for (size_t j = 0; j < i; j++) {
             const dkim_key_settings *o = (const dkim_key_settings *)s->keys.items + j;
 
@@ -122,9 +87,9 @@ static int dkim_check(void *obj, str_t *err)
 #define KF(member, nm, ty, df) CFG_FIELD(dkim_key_settings, member, nm, ty, df)
 static const cfg_field key_fields[] = {
     {.name = "domain", .type = CFG_STRING, .offset = offsetof(dkim_key_settings, domain),
-     .required = true, .check = check_dns_label_text},
+     .required = true, .each = dname_check_signing},
     {.name = "selector", .type = CFG_STRING, .offset = offsetof(dkim_key_settings, selector),
-     .required = true, .check = check_dns_label_text},
+     .required = true, .each = dname_check_selector},
     {.name = "key", .type = CFG_STRING, .offset = offsetof(dkim_key_settings, key),
      .required = true, .max = 4096},
     {.name = "algorithm", .type = CFG_STRING, .offset = offsetof(dkim_key_settings, algorithm),
@@ -160,10 +125,10 @@ static const cfg_field dkim_fields[] = {
      .max = 4096},
     F(check_key_permissions, "check_key_permissions", CFG_BOOL, "true"),
     F(masquerade_before_signing, "masquerade_before_signing", CFG_BOOL, "true"),
-    {.name = "on_dns_error", .type = CFG_STRING, OFF(on_dns_error), .def = "tempfail",
-     .check = check_dns_action},
-    {.name = "on_bad_signature", .type = CFG_STRING, OFF(on_bad_signature), .def = "accept",
-     .check = check_bad_action},
+    {.name = "on_dns_error", .type = CFG_ENUM, OFF(on_dns_error), .def = "tempfail",
+     .names = site_actions_no_reject},
+    {.name = "on_bad_signature", .type = CFG_ENUM, OFF(on_bad_signature), .def = "accept",
+     .names = site_actions},
     {.name = "key_source", .type = CFG_STRING, OFF(key_source), .def = "dns", .max = 4096},
 };
 #undef F
@@ -172,4 +137,5 @@ static const cfg_field dkim_fields[] = {
 const cfg_schema dkim_schema = {
     .size = sizeof(dkim_settings), .fields = dkim_fields,
     .nfields = sizeof dkim_fields / sizeof dkim_fields[0], .check = dkim_check,
+    .check_reads = "keys",
 };

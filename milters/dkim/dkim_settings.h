@@ -33,8 +33,8 @@ typedef struct dkim_settings {
     long min_key_bits;              /* smallest RSA key accepted when verifying */
     bool check_key_permissions;     /* refuse keys others can read or replace */
     bool masquerade_before_signing; /* apply the masq section's rewrite first */
-    char *on_dns_error;             /* "tempfail" / "accept" (dkim=temperror) */
-    char *on_bad_signature;         /* "accept" / "reject" / "tempfail" */
+    int on_dns_error;               /* SITE_TEMPFAIL / SITE_ACCEPT (dkim=temperror) */
+    int on_bad_signature;           /* SITE_ACCEPT / SITE_REJECT / SITE_TEMPFAIL */
     char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
 } dkim_settings;
 

@@ -257,7 +257,7 @@ static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
     }
     login = smfi_getsymval(ctx, MILTERCONN_MACRO_AUTH);
     str_init(&detail);
-    str_printf(&detail, "stage=mail from=%s client=%s origin=%s", log_safe_cstr(&s, sender),
+    str_printf(&detail, "stage=mail from=%s client=%s origin=%s", relay_addr_logged(&s, sender),
                c->head.addr, origin_reason_name(m->head.origin));
     if (login != NULL && *login != '\0')
         st = check_sender(ctx, m, qid, login, sender, &detail);
@@ -292,7 +292,7 @@ static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char
     if (c->head.has_client)
         str_printf(detail, " fcrdns=%s", fcrdns_status_name(c->fc.status));
     str_printf(detail, " reason=%s", dns_temp ? "dns-error" : "not-allowed");
-    if (dns_temp && strcmp(settings(m)->on_dns_error, "tempfail") == 0)
+    if (dns_temp && settings(m)->on_dns_error == SITE_TEMPFAIL)
         st = refuse(ctx, m, qid, detail, "451", "4.4.3", text.buf);
     else
         st = refuse(ctx, m, qid, detail, "550", "5.7.1", text.buf);
@@ -353,8 +353,8 @@ static sfsistat relay_envrcpt(SMFICTX *ctx, char **argv)
     if (m == NULL)
         return SMFIS_TEMPFAIL; /* a peer that skipped MAIL: no decision without a sender */
     str_init(&detail);
-    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", log_safe_cstr(&r, rcpt), c->head.addr,
-               origin_reason_name(m->head.origin));
+    str_printf(&detail, "stage=rcpt rcpt=%s client=%s origin=%s", relay_addr_logged(&r, rcpt),
+               c->head.addr, origin_reason_name(m->head.origin));
     st = decide_rcpt(ctx, c, m, qid, rcpt, &detail);
     str_free(&detail);
     return st;

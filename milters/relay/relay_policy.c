@@ -182,6 +182,29 @@ void relay_addr_bare(const char *arg, str_t *out, bool *routed)
     str_append(out, s, n);
 }
 
+const char *relay_addr_logged(log_safe_buf *buf, const char *arg)
+{
+    const char *s = arg ? arg : "";
+    size_t n;
+    str_t a;
+
+    s += strspn(s, " \t");
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    str_init(&a);
+    if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+        str_append(&a, s, n);
+    } else {
+        str_append_char(&a, '<');
+        str_append(&a, s, n);
+        str_append_char(&a, '>');
+    }
+    log_safe(buf, a.buf, a.len);
+    str_free(&a);
+    return buf->s;
+}
+
 static size_t without_dot(const char *d)
 {
     size_t n = strlen(d);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "core/log.h"
 #include "mail/access.h"
 #include "milter/daemon.h"
 #include "dns/dns.h"
@@ -56,6 +57,10 @@ relay_sender_check relay_policy_sender(const relay_policy *p, const char *login,
 /* The bare address of an envelope argument: no <>, no source route,
  * surrounding blanks removed.  *routed is set when there was a route. */
 void relay_addr_bare(const char *arg, str_t *out, bool *routed);
+/* An envelope argument as the log writes it, whatever the client typed:
+ * in angle brackets ("<a@b>", "<@r:a@b>", "<>"), blanks around removed,
+ * made safe by log_safe().  Returns buf->s. */
+const char *relay_addr_logged(log_safe_buf *buf, const char *arg);
 /* Whether domain equals d or lies below it (case-insensitive, a trailing
  * dot on either ignored). */
 bool relay_domain_within(const char *domain, const char *d);

@@ -3,33 +3,7 @@
 
 #include "relay_settings.h"
 
-#include <string.h>
-
-static int check_dns_action(const void *value, const char **error_r)
-{
-    const char *a = *(char *const *)value;
-
-    if (a && strcmp(a, "tempfail") != 0 && strcmp(a, "reject") != 0) {
-        *error_r = "must be \"tempfail\" or \"reject\" (a DNS error never allows relaying)";
-        return -1;
-    }
-    return 0;
-}
-
-static int check_domains(const void *value, const char **error_r)
-{
-    const cfg_strlist *l = value;
-
-    for (size_t i = 0; i < l->count; i++) {
-        const char *d = l->items[i];
-
-        if (*d == '\0' || strlen(d) > 253 || strpbrk(d, "@ \t\r\n<>,;") != NULL) {
-            *error_r = "not a domain name";
-            return -1;
-        }
-    }
-    return 0;
-}
+#include "core/dname.h"
 
 #define F(member, nm, ty, df) CFG_FIELD(relay_settings, member, nm, ty, df)
 static const cfg_field relay_fields[] = {
@@ -39,20 +13,21 @@ static const cfg_field relay_fields[] = {
      .type = CFG_STRLIST,
      .offset = offsetof(relay_settings, local_domains),
      .max = 1000,
-     .check = check_domains},
+     .each = dname_check_match},
     {.name = "relay_domains",
      .type = CFG_STRLIST,
      .offset = offsetof(relay_settings, relay_domains),
      .max = 1000,
-     .check = check_domains},
+     .each = dname_check_match},
     F(sender_logins, "sender_logins", CFG_STRING, NULL),
     F(dry_run, "dry_run", CFG_BOOL, "false"),
     F(allow_cross_family, "allow_cross_family", CFG_BOOL, "false"),
+    /* A DNS error never allows relaying: no "accept". */
     {.name = "on_dns_error",
-     .type = CFG_STRING,
+     .type = CFG_ENUM,
      .offset = offsetof(relay_settings, on_dns_error),
      .def = "tempfail",
-     .check = check_dns_action},
+     .names = site_actions_no_accept},
 };
 #undef F
 

@@ -19,7 +19,7 @@ typedef struct relay_settings {
     char *sender_logins;       /* map file: login -> allowed addresses/@domains */
     bool dry_run;              /* decide and log, refuse nothing */
     bool allow_cross_family;   /* FCRDNS_CROSS_FAMILY */
-    char *on_dns_error;        /* "tempfail" (451 4.4.3) or "reject" (550 5.7.1) */
+    int on_dns_error;          /* SITE_TEMPFAIL (451 4.4.3) or SITE_REJECT (550 5.7.1) */
 } relay_settings;
 
 extern const cfg_schema relay_schema;

@@ -121,6 +121,31 @@ static void addr_bare_strips_brackets_and_routes(void **state)
     str_free(&out);
 }
 
+/* The log writes every envelope address in brackets, as typed or not. */
+static void addr_logged_table(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"<a@example.org>", "<a@example.org>"},
+        {"a@example.org", "<a@example.org>"},
+        {"  a@example.org\t", "<a@example.org>"},
+        {" <a@example.org> ", "<a@example.org>"},
+        {"<>", "<>"},
+        {"", "<>"},
+        {"postmaster", "<postmaster>"},
+        {"<@r.example:a@example.org>", "<@r.example:a@example.org>"},
+        {"a\001b@example.org", "<a?b@example.org>"},
+    };
+    log_safe_buf b;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (strcmp(relay_addr_logged(&b, cases[i].in), cases[i].out) != 0)
+            fail_msg("case %zu: %s -> %s, want %s", i, cases[i].in, b.s, cases[i].out);
+    assert_string_equal(relay_addr_logged(&b, NULL), "<>");
+}
+
 static const struct {
     const char *domain, *d;
     bool within;
@@ -315,6 +340,7 @@ static void bad_access_map_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(addr_logged_table),
         cmocka_unit_test(addr_bare_strips_brackets_and_routes),
         cmocka_unit_test(domain_within_matches_subdomains_only),
         cmocka_unit_test(rcpt_classification),

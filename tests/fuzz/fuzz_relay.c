@@ -9,6 +9,8 @@
  *     never through a source route; "<>" is always allowed; NO_LOGIN only
  *     for a login not in the map; ALLOWED needs an unrouted address with '@';
  *   - relay_addr_bare returns a part of its input; "<" out ">" gives out;
+ *   - relay_addr_logged writes it in brackets (or cut with "..."),
+ *     printable, the same whether or not the input had them;
  *   - x is within x, x., sub.x, X; within is transitive; an item matches
  *     its own address, "@b" any case of x@b, neither a longer one;
  *   - case never changes a recipient's class; a route, '%' or '!' is
@@ -77,6 +79,21 @@ static void upper(const char *s, str_t *out)
         str_append_char(out, (char)toupper((unsigned char)*s));
 }
 
+/* The log form of an envelope argument: bracketed, printable, bounded,
+ * the same with or without brackets typed. */
+static void check_logged(const char *arg)
+{
+    log_safe_buf a, b;
+    size_t n = strlen(relay_addr_logged(&a, arg));
+
+    CHECK(n >= 2 && n <= LOG_SAFE_MAX + 3 && a.s[0] == '<');
+    CHECK(a.s[n - 1] == '>' || (n > 3 && strcmp(a.s + n - 3, "...") == 0));
+    for (size_t i = 0; i < n; i++)
+        CHECK(a.s[i] >= 0x20 && a.s[i] < 0x7f);
+    if (strpbrk(arg, "<> \t") == NULL && n < LOG_SAFE_MAX)
+        CHECK(strcmp(relay_addr_logged(&b, cat("<", arg, ">")), a.s) == 0);
+}
+
 static void check_helpers(const char *l1, const char *l2, const char *l3, str_t *u, str_t *out)
 {
     size_t n = strlen(l2) - (*l2 && l2[strlen(l2) - 1] == '.');
@@ -98,6 +115,7 @@ static void check_helpers(const char *l1, const char *l2, const char *l3, str_t 
     CHECK(strstr(l2, out->buf) != NULL);
     relay_addr_bare(cat("<", out->buf, ">"), u, &routed);
     CHECK(out->buf[0] == '@' || (!routed && strcmp(u->buf, out->buf) == 0));
+    check_logged(l2);
 }
 
 static void check_entry(const relay_policy *p, const mapfile_entry *e, str_t *item)

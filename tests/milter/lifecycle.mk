@@ -1,4 +1,5 @@
 # tests/milter/lifecycle.mk - daemon life: config check, reload, stop.
 MILTER_TESTS += tests/milter/config-check.py
+MILTER_TESTS += tests/milter/config-warnings.py
 MILTER_TESTS += tests/milter/reload-keeps-old-config.py
 MILTER_TESTS += tests/milter/conn-lifecycle.py

@@ -206,6 +206,19 @@ def test_fcrdns_once(d):
     check(not d.find_log(r"fcrdns=", since=mark), "no DNS for trusted origin", d.log_tail())
     d.wait_for_log(r"QID127x0x0x7: relay=allowed stage=rcpt rcpt=<someone@example.org> "
                    r"client=\[127\.0\.0\.7\] origin=auth", since=mark)
+    # An address typed without brackets (sendmail passes it on as typed) is
+    # logged in brackets all the same.
+    mark = d.mark()
+    macros = mc.mta_macros("sendmail", qid="QIDTYPED", auth_authen="alice")
+    cl = mc.MilterClient(d.socket)
+    with cl:
+        cl.negotiate()
+        cl.connect("client", "127.0.0.7", 40000, macros=macros["C"])
+        cl.mail("<alice@example.net>", macros=macros["M"])
+        cl.rcpt("other@example.org", macros=macros.get("R"), as_typed=True)
+        cl.abort()
+        cl.quit()
+    d.wait_for_log(r"QIDTYPED: relay=allowed stage=rcpt rcpt=<other@example\.org> ", since=mark)
 
 
 def test_forged_logged(d):

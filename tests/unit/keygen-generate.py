@@ -110,9 +110,14 @@ def test_refusals(d):
         check(r.returncode == 64 and 'usage' in r.stderr, 'RSA -b %s refused (exit 64)' % bits)
     check(not os.path.exists(os.path.join(d, 'small.private')), 'no file left by refusals')
     for dom, sel in (('bad_domain..net', 'a'), ('example.net', '../etc'), ('example.net', 'a/b'),
-                     ('localhost', 'a')):
+                     ('localhost', 'a'), ('example.net', 'sel_1'), ('_dmarc.example.net', 'a'),
+                     ('192.0.2.1', 'a')):
         r = keygen('-d', dom, '-s', sel, '-D', d)
-        check(r.returncode == 64, 'bad name -d %s -s %s refused' % (dom, sel))
+        check(r.returncode == 64 and 'invalid' in r.stderr,
+              'bad name -d %s -s %s refused (%s)' % (dom, sel, r.stderr.strip()))
+    check(not os.path.exists(os.path.join(d, 'sel_1.private')), "'_' in a selector: no key")
+    r = keygen('-d', 'example.net', '-s', '.'.join(['a' * 60] * 4), '-D', d)
+    check(r.returncode == 64 and '253' in r.stderr, 'SELECTOR._domainkey.DOMAIN over 253 refused')
     r = keygen('-s', 'x', '-D', d)
     check(r.returncode == 64, 'missing -d refused')
     r = keygen('-d', 'example.net', '-s', 'x', '-D', os.path.join(d, 'nodir'))
@@ -137,6 +142,33 @@ def test_no_overwrite(d):
     r = keygen('-d', 'example.net', '-s', 'link', '-D', d)
     check(r.returncode == 5 and not os.path.exists('/nonexistent-target'),
           'dangling symlink as key path: refused, not followed')
+
+
+def test_ed25519_bits_ignored(d):
+    """-b is not used for Ed25519 (the page): accepted with a note."""
+    r = keygen('-d', 'example.net', '-s', 'edbits', '-a', 'ed25519', '-b', '2048', '-D', d)
+    check(r.returncode == 0 and 'note: -b is not used for Ed25519' in r.stderr and
+          os.path.exists(os.path.join(d, 'edbits.private')),
+          '-b with Ed25519: key made, note printed (%d %s)' % (r.returncode, r.stderr.strip()))
+
+
+def test_command_line():
+    for opt in ('-h', '--help'):
+        r = keygen(opt)
+        lines = [l.strip() for l in r.stdout.splitlines()]
+        check(r.returncode == 0 and r.stdout.startswith('usage: milterkit-keygen'),
+              '%s: usage on stdout, exit 0' % opt)
+        for o in ('-d DOMAIN', '-s SELECTOR', '-a rsa|ed25519', '-b BITS', '-D DIR',
+                  '--testing', '--no-subdomains', '-c FILE', '--check', '-k KEYFILE',
+                  '-h, --help', '-V, --version'):
+            check(sum(1 for l in lines if l.startswith(o)) == 1,
+                  '%s: one line for %s' % (opt, o))
+    for opt in ('-V', '--version'):
+        r = keygen(opt)
+        check(r.returncode == 0 and re.match(r'milterkit-keygen \d', r.stdout), opt)
+    for args in (['-x'], ['--bogus'], ['-d']):
+        r = keygen(*args)
+        check(r.returncode == 64 and 'usage:' in r.stderr, '%s: exit 64 with usage' % args)
 
 
 def test_default_selector(d):
@@ -183,6 +215,8 @@ def main():
         test_refusals(d)
         test_no_overwrite(d)
         test_default_selector(d)
+        test_ed25519_bits_ignored(d)
+        test_command_line()
         if res:
             test_dkimpy_verifies(*res)
         r = keygen('-V')

@@ -15,9 +15,11 @@
 #include "kgcheck.h"
 #include "kggen.h"
 #include "kgname.h"
+#include "core/dname.h"
 #include "core/mem.h"
 #include "milter/site.h"
 
+/* A usage error, as for every milterkit program (milterkit(7)): EX_USAGE. */
 #define EXIT_USAGE 64
 
 typedef struct opts {
@@ -31,7 +33,20 @@ static void usage(FILE *f)
             "usage: milterkit-keygen -d DOMAIN [-s SELECTOR] [-a rsa|ed25519] [-b BITS] [-D DIR]\n"
             "                        [--testing] [--no-subdomains] [-c milterkit.conf]\n"
             "       milterkit-keygen --check -d DOMAIN -s SELECTOR -k KEYFILE [-c milterkit.conf]\n"
-            "       milterkit-keygen -h | -V\n"
+            "       milterkit-keygen -h | --help | -V | --version\n"
+            "make a DKIM key and its DNS record, or check a published record\n"
+            "  -d DOMAIN        signing domain (d=); default site.domain of the -c file\n"
+            "  -s SELECTOR      selector (s=); default the year and month, e.g. 202611\n"
+            "  -a rsa|ed25519   key type (default rsa)\n"
+            "  -b BITS          RSA key size, 1024 to 4096 (default 2048); ignored for ed25519\n"
+            "  -D DIR           where to write SELECTOR.private and SELECTOR.txt (default .)\n"
+            "  --testing        add t=y to the record\n"
+            "  --no-subdomains  add t=s to the record\n"
+            "  -c FILE          read site.domain and site.dns from this milterkit.conf\n"
+            "  --check          check the record published for -d/-s against -k KEYFILE\n"
+            "  -k KEYFILE       the private key to check against (--check only)\n"
+            "  -h, --help       print this help and exit\n"
+            "  -V, --version    print the version and exit\n"
             "Exit: 0 done/matching, 1 published but different, 2 absent, 3 DNS error,\n"
             "      4 malformed record, 5 other error, 64 usage error.\n");
 }
@@ -97,11 +112,12 @@ static void check_names(const opts *o)
 {
     if (o->domain == NULL)
         usage_error("%s", "-d DOMAIN is required (or site.domain in the -c file)");
-    if (!kgname_valid_domain(o->domain))
-        usage_error("invalid domain name: %s", o->domain);
-    if (o->selector != NULL && !kgname_valid_selector(o->selector))
-        usage_error("invalid selector (letters, digits, '-' and '.' between labels): %s",
-                    o->selector);
+    const char *why;
+
+    if (dname_check(o->domain, DNAME_SIGNING, &why) < 0)
+        usage_error("invalid domain name \"%s\": %s", o->domain, why);
+    if (o->selector != NULL && dname_check_dkim_key(o->selector, o->domain, &why) < 0)
+        usage_error("invalid selector \"%s\": %s", o->selector, why);
 }
 
 static int run_check(const opts *o, const site_settings *site)
@@ -139,6 +155,11 @@ static int run_generate(const opts *o)
         usage_error("-b: not a number: %s", o->bits);
     if (a.alg == KGKEY_RSA && o->bits == NULL)
         bits = KGKEY_RSA_DEFAULT_BITS;
+    if (a.alg == KGKEY_ED25519 && o->bits != NULL) {
+        fprintf(stderr, "milterkit-keygen: note: -b is not used for Ed25519 keys (always 256 "
+                        "bits); ignored\n");
+        bits = 0;
+    }
     if (kgkey_check_bits(a.alg, bits, &err) < 0)
         usage_error("%s", err);
     a.bits = (int)bits;

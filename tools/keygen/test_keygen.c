@@ -176,33 +176,7 @@ static void zone_line_splits_and_joins(void **state)
     }
 }
 
-/* ---- kgname ---- */
-
-static void names_table(void **state)
-{
-    (void)state;
-    static const struct { const char *s; bool domain, selector; } cases[] = {
-        { "example.net", true, true },   { "a.b-c.example", true, true },
-        { "202611", false, true },       { "sel-1.sub", true, true },
-        { "", false, false },            { "-a.net", false, false },
-        { "a-.net", false, false },      { "a..net", false, false },
-        { "a.net.", false, false },      { ".a.net", false, false },
-        { "../x", false, false },        { "a/b", false, false },
-        { "a b.net", false, false },     { "x\".net", false, false },
-        { "_dmarc.example.net", true, true },
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (kgname_valid_domain(cases[i].s) != cases[i].domain ||
-            kgname_valid_selector(cases[i].s) != cases[i].selector)
-            fail_msg("name case \"%s\"", cases[i].s);
-    }
-    char label[70];
-    memset(label, 'a', 64);
-    label[64] = '\0';
-    assert_false(kgname_valid_selector(label));
-    label[63] = '\0';
-    assert_true(kgname_valid_selector(label));
-}
+/* ---- kgname (names: tests/unit/test_dname.c) ---- */
 
 static void numbers_and_default_selector(void **state)
 {
@@ -374,7 +348,6 @@ int main(void)
         cmocka_unit_test(parse_refuses_too_many_tags),
         cmocka_unit_test(flags_are_found),
         cmocka_unit_test(zone_line_splits_and_joins),
-        cmocka_unit_test(names_table),
         cmocka_unit_test(numbers_and_default_selector),
         cmocka_unit_test(bits_are_bounded),
         cmocka_unit_test(generated_keys_load),

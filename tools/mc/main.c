@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #define EXIT_PROBLEMS 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE 64 /* EX_USAGE, as every milterkit program (milterkit(7)) */
 
 typedef struct mc_args {
     const char *conf, *mta, *out_dir;

@@ -601,8 +601,11 @@ class MilterClient:
         return self._step(SMFIC_MAIL, payload, SMFIP_NOMAIL, SMFIP_NR_MAIL,
                           macros, "M")
 
-    def rcpt(self, rcpt, args=(), macros=None):
-        payload = _cstr(self._angle(rcpt)) + b"".join(_cstr(a) for a in args)
+    def rcpt(self, rcpt, args=(), macros=None, as_typed=False):
+        """SMFIC_RCPT; rcpt gets <> added if missing, unless as_typed (as
+        sendmail passes on an address the client typed without them)."""
+        payload = _cstr(rcpt if as_typed else self._angle(rcpt)) + b"".join(
+            _cstr(a) for a in args)
         return self._step(SMFIC_RCPT, payload, SMFIP_NORCPT, SMFIP_NR_RCPT,
                           macros, "R")
 
