@@ -5,4 +5,5 @@ lib_libmilterkit_a_SOURCES += \
 	lib/core/log.c lib/core/log.h \
 	lib/core/cidr.c lib/core/cidr.h \
 	lib/core/cfg.c lib/core/cfg.h \
-	lib/core/snapshot.c lib/core/snapshot.h
+	lib/core/snapshot.c lib/core/snapshot.h \
+	lib/core/fileio.c lib/core/fileio.h

@@ -13,6 +13,7 @@
 #include "mc_msg.h"
 #include "mc_postfix.h"
 #include "mc_sendmail.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <getopt.h>
@@ -94,10 +95,10 @@ static int self_signed(mc_job *j, const char *out_dir, str_t *cert_path, str_t *
 
     str_init(&cert), str_init(&key), str_init(&why), str_init(&p);
     str_printf(&p, "%s/certs/milterkit-selfsigned.crt", out_dir);
-    if (mc_file_read(p.buf, 65536, &cert, &why) == 0) {
+    if (fileio_read(p.buf, 65536, &cert, &why) == 0) {
         str_clear(&p);
         str_printf(&p, "%s/certs/milterkit-selfsigned.key", out_dir);
-        if (mc_file_read(p.buf, 65536, &key, &why) < 0)
+        if (fileio_read(p.buf, 65536, &key, &why) < 0)
             str_clear(&cert);
     }
     if (cert.len == 0 || key.len == 0) {
@@ -173,7 +174,7 @@ static int run(mc_job *j, const mc_args *a, const char *out_dir)
         rc = -1;
     if (a->check || a->diff)
         return rc;
-    if (mc_file_mkdirs(out_dir) < 0 || mc_out_install(&j->out, out_dir, a->force) < 0)
+    if (fileio_mkdirs(out_dir, 0755) < 0 || mc_out_install(&j->out, out_dir, a->force) < 0)
         return -1;
     if (sendmail)
         mc_note("next: install the files in %s, then restart sendmail", j->config_dir);

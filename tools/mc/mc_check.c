@@ -3,8 +3,8 @@
 
 #include "mc_check.h"
 
-#include "mc_file.h"
 #include "mc_msg.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -156,7 +156,7 @@ int mc_check_password(mc_job *j)
         return 0;
     str_init(&data);
     str_init(&why);
-    if (mc_file_read(path, MC_PASSWORD_MAX, &data, &why) < 0) {
+    if (fileio_read(path, MC_PASSWORD_MAX, &data, &why) < 0) {
         mc_error("mta.smarthost.auth.password_file: %s", why.buf);
         str_free(&why);
         str_free(&data);

@@ -6,6 +6,7 @@
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -84,7 +85,7 @@ static int mkparents(const char *base, const char *name)
         return 0;
     str_init(&d);
     str_printf(&d, "%s/%.*s", base, (int)(slash - name), name);
-    rc = mc_file_mkdirs(d.buf);
+    rc = fileio_mkdirs(d.buf, 0755);
     str_free(&d);
     return rc;
 }
@@ -101,7 +102,7 @@ int mc_out_add(mc_out *o, const char *name, const char *data, size_t len, mode_t
         str_free(&path);
         return -1;
     }
-    rc = mc_file_write(mc_out_path(o, name, &path), data, len, mode, why);
+    rc = fileio_replace(mc_out_path(o, name, &path), data, len, mode, FILEIO_KEEP_UID, FILEIO_KEEP_GID, why);
     str_free(&path);
     if (rc == 0)
         record(o, name, mode, secret, false);
@@ -154,8 +155,8 @@ int mc_out_install(const mc_out *o, const char *dir, bool force)
         str_printf(&dst, "%s/%s", dir, f->name);
         str_clear(&why);
         if (mkparents(dir, f->name) < 0 ||
-            mc_file_read(mc_out_path(o, f->name, &src), MC_OUT_MAX, &data, &why) < 0 ||
-            mc_file_write(dst.buf, data.buf, data.len, f->mode, &why) < 0) {
+            fileio_read(mc_out_path(o, f->name, &src), MC_OUT_MAX, &data, &why) < 0 ||
+            fileio_replace(dst.buf, data.buf, data.len, f->mode, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why) < 0) {
             mc_error("%s: %s", dst.buf, why.len ? why.buf : strerror(errno));
             rc = -1;
         } else
@@ -177,8 +178,8 @@ static bool same_file(const char *a, const char *b, bool *missing)
     str_init(&x);
     str_init(&y);
     str_init(&why);
-    *missing = mc_file_read(a, MC_OUT_MAX, &x, &why) < 0;
-    same = !*missing && mc_file_read(b, MC_OUT_MAX, &y, &why) == 0 && x.len == y.len &&
+    *missing = fileio_read(a, MC_OUT_MAX, &x, &why) < 0;
+    same = !*missing && fileio_read(b, MC_OUT_MAX, &y, &why) == 0 && x.len == y.len &&
            memcmp(x.buf, y.buf, x.len) == 0;
     str_free(&x);
     str_free(&y);

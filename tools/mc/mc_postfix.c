@@ -8,6 +8,7 @@
 #include "mc_run.h"
 #include "mc_smfiles.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <ctype.h>
@@ -428,14 +429,14 @@ static int copy_config(mc_job *j, const char *dir)
     for (size_t i = 0; i < 2 && rc == 0; i++) {
         str_clear(&src);
         str_printf(&src, "%s/%s", j->config_dir, files[i]);
-        if (mc_file_read(src.buf, MC_PF_MAX, &data, &why) < 0) {
+        if (fileio_read(src.buf, MC_PF_MAX, &data, &why) < 0) {
             mc_error("--check needs the installed Postfix configuration to apply the "
                      "settings to (mta.config_dir): %s", why.buf);
             rc = -1;
         } else {
             str_clear(&src);
             str_printf(&src, "%s/%s", dir, files[i]);
-            if (mc_file_write(src.buf, data.buf, data.len, 0644, &why) < 0) {
+            if (fileio_replace(src.buf, data.buf, data.len, 0644, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why) < 0) {
                 mc_error("%s", why.buf);
                 rc = -1;
             }
@@ -495,7 +496,7 @@ int mc_postfix_check(mc_job *j)
         goto out;
     }
     mc_out_path(&j->out, "check", &dir);
-    if (mc_file_mkdirs(dir.buf) < 0 || copy_config(j, dir.buf) < 0 ||
+    if (fileio_mkdirs(dir.buf, 0755) < 0 || copy_config(j, dir.buf) < 0 ||
         apply(j, postconf.buf, dir.buf, &o) < 0)
         goto out;
     rc = 0;

@@ -8,6 +8,7 @@
 #include "mc_run.h"
 #include "mc_smfiles.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -172,7 +173,7 @@ static int build_cf(mc_job *j)
             mc_error("m4: %s", why.buf);
         else if (r.status != 0 || strstr(r.err.buf, "ERROR") || r.err.len > 0)
             mc_error("m4 sendmail.mc failed (exit %d):\n%s", r.status, r.err.buf);
-        else if (mc_file_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
+        else if (fileio_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
             mc_error("%s", why.buf);
         else {
             mc_file_header(&cf, "# ", "sendmail.mc");

@@ -18,6 +18,7 @@
 #include "mc_milters.h"
 #include "mc_settings.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 #include "milter/site.h"
 
 /* ---- mc_tmpl_expand ---- */
@@ -211,13 +212,13 @@ static void test_file_write_and_owner(void **state)
     str_init(&why);
     str_init(&h);
     assert_int_equal(mc_file_owner(path), MC_FILE_ABSENT);
-    assert_int_equal(mc_file_write(path, "x\n", 2, 0600, &why), 0);
+    assert_int_equal(fileio_replace(path, "x\n", 2, 0600, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(mc_file_owner(path), MC_FILE_FOREIGN);
     mc_file_header(&h, "# ", "/etc/milterkit/milterkit.conf\n`x'");
     assert_null(strchr(h.buf, '`'));
-    assert_int_equal(mc_file_write(path, h.buf, h.len, 0644, &why), 0);
+    assert_int_equal(fileio_replace(path, h.buf, h.len, 0644, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why), 0);
     assert_int_equal(mc_file_owner(path), MC_FILE_OURS);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
