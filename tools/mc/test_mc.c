@@ -179,7 +179,7 @@ static void test_defaults(void **state)
     assert_int_equal(m.submission.families.count, 2);
     assert_int_equal(m.submission.auth_mechanisms.count, 2);
     assert_true(m.postfix.chroot);
-    assert_string_equal(mc_settings_config_dir(&m), "/etc/mail");
+    assert_string_equal(mc_settings_config_dir(&m, m.flavor), "/etc/mail");
     cfg_free(&mta_schema, &m);
 }
 
