@@ -98,7 +98,7 @@ def test():
         # SASL users are not in the chroot yet, --sync-sasldb copies them.
         r = mc.run_mc(['-c', conf, '--mta-root', root, '-o', out, '--check'], env=env)
         mc.check(r.returncode == 1 and re.search(
-            r'error: .*/spool/etc/sasldb2: missing: .*--sync-sasldb', r.stderr),
+            r'error: .*/spool/etc/sasldb2: missing\. .*--sync-sasldb', r.stderr),
             '--check: the missing chroot copy not reported')
         r = mc.run_mc(['-c', conf, '--mta-root', root, '--sync-sasldb'], env=env)
         mc.check(r.returncode == 0, '--sync-sasldb failed')

@@ -75,6 +75,25 @@ static bool unchanged(const char *src, const char *dst, mode_t mode)
            fileio_same(src, dst);
 }
 
+/* A map (NAME.db, rebuilt in the stage: its bytes differ from build to
+ * build) whose source NAME is the same as the installed one, and which is
+ * installed. */
+static bool map_unchanged(const mc_out *o, const char *name, const char *dir, const char *dst)
+{
+    size_t n = strlen(name);
+    str_t src, inst;
+    bool same;
+
+    if (n < 4 || strcmp(name + n - 3, ".db") != 0 || access(dst, F_OK) != 0)
+        return false;
+    str_init(&src), str_init(&inst);
+    str_printf(&inst, "%s/%.*s", dir, (int)(n - 3), name);
+    str_printf(&src, "%s/%.*s", o->stage, (int)(n - 3), name);
+    same = fileio_same(src.buf, inst.buf);
+    str_free(&src), str_free(&inst);
+    return same;
+}
+
 int mc_apply_install(mc_apply *a, const mc_out *o, const char *dir)
 {
     str_t dst, src, parent, why;
@@ -88,7 +107,8 @@ int mc_apply_install(mc_apply *a, const mc_out *o, const char *dir)
         str_clear(&dst);
         str_printf(&dst, "%s/%s", dir, f->name);
         mc_out_path(o, f->name, &src);
-        if (unchanged(src.buf, dst.buf, f->mode))
+        if (unchanged(src.buf, dst.buf, f->mode) ||
+            (f->derived && map_unchanged(o, f->name, dir, dst.buf)))
             continue;
         str_clear(&parent);
         if (slash)

@@ -41,7 +41,8 @@ void mc_apply_created(mc_apply *a, const char *path);
 
 /* Installs the staged files of o into dir (parents made 0755), each saved
  * first; a file whose contents and mode are already the same is left
- * alone.  Returns 0, or -1 (reported) at the first failure. */
+ * alone, and so is a map (NAME.db) whose source NAME is.  Returns 0, or -1
+ * (reported) at the first failure. */
 int mc_apply_install(mc_apply *a, const mc_out *o, const char *dir);
 
 /* Puts every saved file back as it was (and removes those that did not

@@ -313,9 +313,29 @@ static int stage_text(mc_job *j, const char *name, const str_t *text, str_t *pat
     return rc;
 }
 
+/* Drops the config_directory line postconf -n shows for -c DIR: the copy
+ * is elsewhere, and that is no change. */
+static void drop_config_directory(str_t *text)
+{
+    char *p = text->buf;
+
+    while (p && *p) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl + 1 - p) : strlen(p);
+
+        if (strncmp(p, "config_directory = ", 19) == 0) {
+            memmove(p, p + n, text->len - (size_t)(p - text->buf) - n + 1);
+            text->len -= n;
+            continue;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
 /* diff -u of `postconf ARG` before and after; 1 when it changes. */
 static int diff_one(mc_job *j, pf_tools *t, const char *after_dir, const char *arg)
 {
+    bool n = strcmp(arg, "-n") == 0;
     str_t now, then, pnow, pthen, lnow, lthen;
     int rc = -1;
 
@@ -323,12 +343,15 @@ static int diff_one(mc_job *j, pf_tools *t, const char *after_dir, const char *a
     str_init(&lnow), str_init(&lthen);
     str_printf(&lnow, "postconf %s (%s, now)", arg, j->config_dir);
     str_printf(&lthen, "postconf %s (after --apply)", arg);
-    if (postconf_show(t, j->config_dir, arg, NULL, &now) == 0 &&
-        postconf_show(t, after_dir, arg, NULL, &then) == 0 &&
-        stage_text(j, arg[1] == 'n' ? "postconf-n.now" : "postconf-M.now", &now, &pnow) == 0 &&
-        stage_text(j, arg[1] == 'n' ? "postconf-n.after" : "postconf-M.after", &then,
-                   &pthen) == 0)
+    if (postconf_show(t, j->config_dir, arg, NULL, &now) < 0 ||
+        postconf_show(t, after_dir, arg, NULL, &then) < 0)
+        goto out;
+    drop_config_directory(&now);
+    drop_config_directory(&then);
+    if (stage_text(j, n ? "postconf-n.now" : "postconf-M.now", &now, &pnow) == 0 &&
+        stage_text(j, n ? "postconf-n.after" : "postconf-M.after", &then, &pthen) == 0)
         rc = mc_out_diff_files(lnow.buf, pnow.buf, lthen.buf, pthen.buf);
+out:
     str_free(&now), str_free(&then), str_free(&pnow), str_free(&pthen);
     str_free(&lnow), str_free(&lthen);
     return rc;

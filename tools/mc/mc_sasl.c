@@ -249,17 +249,17 @@ static int check_copy(const mc_job *j, const who *w)
     else if (stat(dir.buf, &dst) == 0 && !can(w, &dst, 1))
         problem = "in a directory Postfix's smtpd cannot enter";
     else if (!can(w, &st, 4))
-        problem = "not readable by Postfix's smtpd";
+        problem = "Postfix's smtpd cannot read it";
     else if (!fileio_same(db, copy.buf))
         problem = "differs from the user database (a user or password changed since it "
                   "was copied)";
     if (problem != NULL && j->apply)
         mc_note("%s: %s; --apply copies %s there", copy.buf, problem, db);
     else if (problem != NULL) {
-        mc_error("%s: %s: Postfix's smtpd (user %s) runs chrooted in %s and reads the SASL "
-                 "users from there as /etc/sasldb2, a copy of %s; run %s (or: install -m 0640 "
-                 "-o root -g %s %s %s), and again after every saslpasswd2",
-                 copy.buf, problem, w->name, j->mta.postfix.queue_directory, db, cmd.buf,
+        mc_error("%s: %s.  Postfix's smtpd runs chrooted in %s as user %s and reads the "
+                 "SASL users there, as /etc/sasldb2, from a copy of %s: run %s (or: install "
+                 "-m 0640 -o root -g %s %s %s), and again after every saslpasswd2",
+                 copy.buf, problem, j->mta.postfix.queue_directory, w->name, db, cmd.buf,
                  group_name(w->gid, &g), db, copy.buf);
         rc = -1;
     }
