@@ -32,3 +32,8 @@ dist_man_MANS += man/milterkit-mc.8
 UNIT_TESTS += tools/mc/test_mc
 tools_mc_test_mc_SOURCES = tools/mc/test_mc.c $(MC_MODULES)
 tools_mc_test_mc_CPPFLAGS = $(AM_CPPFLAGS) -DMC_SRCDIR='"$(abs_top_srcdir)/tools/mc"'
+
+# The generators, table-driven: a config snippet -> lines of one file.
+UNIT_TESTS += tools/mc/test_mcgen
+tools_mc_test_mcgen_SOURCES = tools/mc/test_mcgen.c $(MC_MODULES)
+tools_mc_test_mcgen_CPPFLAGS = $(AM_CPPFLAGS) -DMC_SRCDIR='"$(abs_top_srcdir)/tools/mc"'
