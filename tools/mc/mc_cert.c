@@ -144,7 +144,12 @@ int mc_cert_setup(mc_job *j, const char *out_dir, bool make)
 
     if (t->cert != NULL) {
         if (make)
-            mc_note("--make-cert: mta.submission.tls.cert is set, so %s is used", t->cert);
+            mc_note("--make-cert: mta.submission.tls.cert is set, so %s is used and no "
+                    "certificate is made%s",
+                    t->cert,
+                    access(t->cert, F_OK) == 0 ? ""
+                                               : "; to use a self-signed one, remove cert and "
+                                                 "key from mta.submission.tls");
         j->tls_cert = j->tls_cert_file = t->cert;
         j->tls_key = j->tls_key_file = t->key;
         j->tls_ca = t->ca;

@@ -82,12 +82,19 @@ static void milters(const mc_job *j, str_t *out, bool quiet)
         if (out->len)
             str_append_char(out, ' ');
         mc_milters_postfix_socket(m->socket, p->queue_directory, out, &outside);
-        if (outside && p->chroot && !quiet)
-            mc_warn("%s.socket: %s is outside Postfix's chroot %s, where a chrooted smtpd "
-                    "cannot reach it; use e.g. socket = \"unix:%s/milterkit/%s.sock\" "
-                    "(or inet:PORT@127.0.0.1), or set mta.postfix.chroot = false if smtpd "
-                    "does not run chrooted",
-                    m->name, m->socket, p->queue_directory, p->queue_directory, m->name);
+        if (outside && p->chroot && !quiet) {
+            str_t key;
+
+            str_init(&key);
+            str_printf(&key, "%s.socket", m->name);
+            mc_warn_at(key.buf,
+                       "%s is outside Postfix's chroot %s, where a chrooted smtpd cannot reach "
+                       "it; use e.g. socket = \"unix:%s/milterkit/%s.sock\" (or "
+                       "inet:PORT@127.0.0.1), or set mta.postfix.chroot = false if smtpd does "
+                       "not run chrooted",
+                       m->socket, p->queue_directory, p->queue_directory, m->name);
+            str_free(&key);
+        }
     }
 }
 
