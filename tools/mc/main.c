@@ -218,12 +218,12 @@ int main(int argc, char **argv)
     mc_msg_conf(a.conf);
     root = root_prefix(j.mta_root);
     j.mta_root = root;
-    str_init(&why);
     if (load(&j, &a) < 0) {
         mc_msg_summary("nothing written");
         mem_free(&root);
         return EXIT_PROBLEMS;
     }
+    str_init(&why);
     j.strict = a.check || a.apply;
     j.apply = a.apply;
     if (mc_out_init(&j.out, &why) < 0)

@@ -20,6 +20,8 @@
 
 /* libsasl2's saslauthd socket, also inside Postfix's chroot. */
 #define SASLAUTHD_MUX "/var/run/saslauthd/mux"
+/* Where a chrooted smtpd opens the sasldb, relative to the chroot. */
+#define SASLDB_IN_CHROOT "/etc/sasldb2"
 /* Where Cyrus SASL looks for APP.conf (Debian 12's libsasl2, in order);
  * TRIPLET is found with a glob. */
 #define SASL_PATH_HEAD "/etc/sasl2:/etc/sasl"
@@ -77,23 +79,24 @@ void mc_sasl_conf(const mc_job *j, str_t *out)
                is_postfix(j) ? "Postfix's smtpd, smtpd_sasl_path = smtpd," : "sendmail",
                j->config_dir, mc_sasl_conf_name(j));
     if (auxprop(j)) {
-        str_append_cstr(out, "# The users: saslpasswd2 -c -u HOSTNAME USER");
+        str_printf(out, "# The users: saslpasswd2 -c -u %s USER", j->site.hostname);
         if (strcmp(s->sasldb, MC_SASLDB_DEFAULT) != 0)
             str_printf(out, " -f %s", s->sasldb);
         str_append_char(out, '\n');
         if (mc_sasl_chroot_copy(j, &copy)) {
             sync_command(j, &cmd);
             str_printf(out,
-                       "# smtpd runs chrooted: it opens /etc/sasldb2 as %s,\n"
+                       "# smtpd runs chrooted: it opens " SASLDB_IN_CHROOT " as %s,\n"
                        "# a copy of %s to refresh after every saslpasswd2:\n#   %s\n",
                        copy.buf, s->sasldb, cmd.buf);
         }
         str_printf(out, "pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: %s\n",
-                   chrooted(j) ? MC_SASLDB_DEFAULT : s->sasldb);
+                   chrooted(j) ? SASLDB_IN_CHROOT : s->sasldb);
     } else {
-        if (chrooted(j))
-            str_printf(out, "# smtpd runs chrooted: saslauthd's socket must be %s%s\n",
-                       j->mta.postfix.queue_directory, SASLAUTHD_MUX);
+        if (chrooted(j)) {
+            in_chroot(j, SASLAUTHD_MUX, &copy);
+            str_printf(out, "# smtpd runs chrooted: saslauthd's socket must be %s\n", copy.buf);
+        }
         str_append_cstr(out, "pwcheck_method: saslauthd\n");
     }
     str_append_cstr(out, "mech_list:");
@@ -108,7 +111,7 @@ bool mc_sasl_chroot_copy(const mc_job *j, str_t *out)
 {
     if (!j->mta.submission.enable || !chrooted(j) || !auxprop(j))
         return false;
-    in_chroot(j, MC_SASLDB_DEFAULT, out);
+    in_chroot(j, SASLDB_IN_CHROOT, out);
     return true;
 }
 

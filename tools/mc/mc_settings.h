@@ -76,8 +76,7 @@ extern const cfg_schema mta_schema;
  * Returns a string owned by s or static. */
 const char *mc_settings_config_dir(const mta_settings *s, const char *flavor);
 
-/* The SASL user database's path as the submission smtpd opens it: inside
- * Postfix's chroot it is always /etc/sasldb2, relative to the chroot. */
+/* mta.submission.sasldb's default: where saslpasswd2 keeps the users. */
 #define MC_SASLDB_DEFAULT "/etc/sasldb2"
 
 /* True when text can be pasted into an m4 quoted string, a sendmail option

@@ -114,7 +114,7 @@ static const gen_case cases[] = {
     {"", "local-host-names", "example.net\nmail.example.net"},
     {"local_host_names = [\"a.example\"];", "local-host-names", "a.example\n!example.net"},
     {"", "sasl/Sendmail.conf.2", "pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: /etc/sasldb2\nmech_list: PLAIN LOGIN"},
-    {"submission = { sasldb = \"/srv/sasldb2\"; };", "sasl/Sendmail.conf.2", "sasldb_path: /srv/sasldb2\n# The users: saslpasswd2 -c -u HOSTNAME USER -f /srv/sasldb2"},
+    {"submission = { sasldb = \"/srv/sasldb2\"; };", "sasl/Sendmail.conf.2", "sasldb_path: /srv/sasldb2\n# The users: saslpasswd2 -c -u mail.example.net USER -f /srv/sasldb2"},
 };
 
 /* Loads SITE + mta { MTA } into j. */
