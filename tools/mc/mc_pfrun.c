@@ -468,13 +468,29 @@ static int reload(mc_job *j, pf_tools *t)
     return rc;
 }
 
+/* A reload does not change inet_protocols (postconf(5)): say so. */
+static void restart_hint(mc_job *j, pf_tools *t, const char *before)
+{
+    str_t after;
+
+    str_init(&after);
+    if (postconf_show(t, j->config_dir, "-h", "inet_protocols", &after) == 0 &&
+        strcmp(before, after.buf) != 0)
+        mc_warn("inet_protocols changed (%.*s -> %.*s): a reload does not apply that; "
+                "restart Postfix (systemctl restart postfix, or postfix -c %s stop and start)",
+                (int)strcspn(before, "\n"), before, (int)strcspn(after.buf, "\n"), after.buf,
+                j->config_dir);
+    str_free(&after);
+}
+
 /* The writes of --apply, each saved first. */
 static int apply_steps(mc_job *j, pf_tools *t, mc_apply *a)
 {
-    str_t p;
+    str_t p, protocols;
     int rc = -1;
 
-    str_init(&p);
+    str_init(&p), str_init(&protocols);
+    postconf_show(t, j->config_dir, "-h", "inet_protocols", &protocols);
     str_printf(&p, "%s/main.cf", j->config_dir);
     if (mc_apply_save(a, p.buf) < 0)
         goto out;
@@ -484,9 +500,10 @@ static int apply_steps(mc_job *j, pf_tools *t, mc_apply *a)
         postconf_apply(j, t, j->config_dir) < 0 || sync_copy(j, t, a) < 0 ||
         postfix_check(t, j->config_dir) < 0)
         goto out;
+    restart_hint(j, t, protocols.buf);
     rc = 0;
 out:
-    str_free(&p);
+    str_free(&p), str_free(&protocols);
     return rc;
 }
 
