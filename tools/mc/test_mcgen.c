@@ -1,5 +1,6 @@
 /* test_mcgen.c - table-driven unit tests of milterkit-mc's generators
- * (mc_postfix, mc_sendmail, mc_smfiles, mc_sasl): one line per case, a
+ * (mc_postfix, mc_sendmail, mc_smfiles, mc_sasl), and of the SASL checks
+ * for Postfix's user on files made here (sasl_checks): one line per case, a
  * snippet of the "mta" section -> lines that one generated file must hold
  * (or, with a leading '!', must not; a trailing '*' matches a line's
  * start).  The site and the milter sections are the same for every case
@@ -17,10 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "mc_cert.h"
 #include "mc_job.h"
+#include "mc_msg.h"
 #include "mc_postfix.h"
 #include "mc_sasl.h"
 #include "mc_sendmail.h"
@@ -271,11 +276,100 @@ static void password_only_in_its_file(void **state)
     unlink(path);
 }
 
+/* ---- the SASL checks for Postfix's user (nobody here), table-driven ---- */
+
+typedef struct sasl_case {
+    const char *mta;   /* @: the work directory */
+    const char *make;  /* "db MODE GID", "sock DIRMODE", or "" */
+    int rc;
+} sasl_case;
+
+static const sasl_case sasl_cases[] = {
+    {"submission = { sasl_pwcheck = \"saslauthd\"; }; postfix = { queue_directory = \"@\"; };", "", -1},
+    {"submission = { sasl_pwcheck = \"saslauthd\"; }; postfix = { queue_directory = \"@\"; };", "sock 0755", 0},
+    {"submission = { sasl_pwcheck = \"saslauthd\"; }; postfix = { queue_directory = \"@\"; };", "sock 0710", -1},
+    {"submission = { sasldb = \"@/db\"; }; postfix = { chroot = false; };", "db 0600 0", -1},
+    {"submission = { sasldb = \"@/db\"; }; postfix = { chroot = false; };", "db 0640 65534", 0},
+    {"submission = { sasldb = \"@/db\"; }; postfix = { chroot = false; };", "", -1},
+    {"submission = { sasldb = \"@/db\"; }; postfix = { queue_directory = \"@\"; };", "db 0640 0", -1},
+};
+
+/* Makes what c->make says below dir. */
+static void make_sasl_files(const char *dir, const char *make)
+{
+    char p[256];
+    unsigned mode;
+    long gid;
+
+    if (sscanf(make, "db %o %ld", &mode, &gid) == 2) {
+        snprintf(p, sizeof p, "%s/db", dir);
+        fclose(fopen(p, "w"));
+        assert_int_equal(chown(p, 0, (gid_t)gid), 0);
+        assert_int_equal(chmod(p, mode), 0);
+    } else if (sscanf(make, "sock %o", &mode) == 1) {
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+        snprintf(p, sizeof p, "%s/var/run/saslauthd", dir);
+        assert_int_equal(fileio_mkdirs(p, 0755), 0);
+        assert_int_equal(chmod(p, mode), 0);
+        assert_true(strlen(p) + 5 < sizeof sa.sun_path);
+        memcpy(sa.sun_path, p, strlen(p));
+        memcpy(sa.sun_path + strlen(p), "/mux", 5);
+        assert_true(fd >= 0);
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+        close(fd);
+    }
+}
+
+static void sasl_checks(void **state)
+{
+    char path[] = "/tmp/test_mcgen.XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    if (geteuid() != 0) {
+        unlink(path);
+        skip(); /* chown to other owners needs root */
+    }
+    for (size_t i = 0; i < sizeof sasl_cases / sizeof sasl_cases[0]; i++) {
+        const sasl_case *c = &sasl_cases[i];
+        char dir[] = "/tmp/test_mcgen_sasl.XXXXXX", cmd[64];
+        unsigned before = mc_errors();
+        str_t mta;
+        mc_job j;
+        int rc;
+
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(chmod(dir, 0755), 0);
+        str_init(&mta);
+        for (const char *p = c->mta; *p; p++)
+            if (*p == '@')
+                str_append_cstr(&mta, dir);
+            else
+                str_append_char(&mta, *p);
+        make_sasl_files(dir, c->make);
+        load(&j, mta.buf, path);
+        j.flavor = "postfix";
+        rc = mc_sasl_check_postfix(&j, "nobody");
+        if (rc != c->rc || (rc < 0) != (mc_errors() > before))
+            fail_msg("sasl case %zu (%s, %s): rc %d", i, mta.buf, c->make, rc);
+        unload(&j);
+        str_free(&mta);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(generators),
         cmocka_unit_test(password_only_in_its_file),
+        cmocka_unit_test(sasl_checks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
