@@ -7,4 +7,5 @@ lib_libmilterkit_a_SOURCES += \
 	lib/core/cfg.c lib/core/cfg.h \
 	lib/core/cfghint.c lib/core/cfghint.h \
 	lib/core/dname.c lib/core/dname.h \
-	lib/core/snapshot.c lib/core/snapshot.h
+	lib/core/snapshot.c lib/core/snapshot.h \
+	lib/core/fileio.c lib/core/fileio.h

@@ -5,8 +5,10 @@ inside the chroot written relative to it), the master.cf submission service
 (TLS required, AUTH required and only over TLS, ORIGINATING); `--check`
 (postconf -n and postfix check on a copy of the installed config) finds
 nothing wrong; the generated postconf script applied to a copy of the config
-leaves postconf -n and postfix check silent; sasl_passwd is 0600 and the
-password is in no other file."""
+leaves postconf -n and postfix check silent and copies the SASL users into
+the chroot; sasl_passwd is 0600 and the password is in no other file.
+The queue directory (smtpd's chroot) is the private one of the stand-in
+configuration."""
 
 import os
 import re
@@ -28,6 +30,7 @@ MAIN = {
     'milter_protocol': '6',
     'smtpd_milters': 'unix:milterkit/relay.sock unix:milterkit/masq.sock '
                      'inet:127.0.0.1:8893',
+    'smtpd_sasl_path': 'smtpd',
     'non_smtpd_milters': 'unix:milterkit/relay.sock unix:milterkit/masq.sock '
                          'inet:127.0.0.1:8893',
     'inet_protocols': 'all',
@@ -44,19 +47,21 @@ def settings(text):
 
 def problems(text):
     """Warnings that are about the configuration (not the unpacked tree's
-    file ownership, which `postfix check` also reports)."""
+    file ownership, which `postfix check` also reports, nor the chroot's
+    copy of the private sasldb differing from the machine's /etc/sasldb2)."""
     return [l for l in text.splitlines()
             if re.search(r'warning:|fatal:|error:', l) and not re.search(
-                r'not owned by|not set-gid|group or other writable', l)]
+                r'not owned by|not set-gid|group or other writable|'
+                r'etc/sasldb2 and /etc/sasldb2 differ', l)]
 
 
 def test():
     root = mc.postfix_tree()
     with Workdir(prefix='milterkit-mc-') as w:
         base = mc.postfix_base(w)
-        conf = mc.seed_conf(w, flavor='postfix', config_dir=base,
-                            mta_extra='postfix = { queue_directory = '
-                                      '"/var/spool/postfix"; };')
+        spool = os.path.join(w.path, 'spool')
+        conf = mc.seed_conf(w, flavor='postfix', config_dir=base, queue=spool,
+                            mta_extra='postfix = { queue_directory = "%s"; };' % spool)
         out = w.sub('out')
         env = mc.postfix_env()
         r = mc.run_mc(['-c', conf, '--mta-root', root, '-o', out], env=env)
@@ -84,10 +89,23 @@ def test():
                 with open(p, 'rb') as f:
                     mc.check(mc.PASSWORD.encode() not in f.read(),
                              'password in %s' % name)
-        # --check: Postfix's own tools on the installed config + ours.
+        with open(os.path.join(out, 'sasl/smtpd.conf')) as f:
+            sasl = [l for l in f.read().splitlines() if l and not l.startswith('#')]
+        mc.check(sasl == ['pwcheck_method: auxprop', 'auxprop_plugin: sasldb',
+                          'sasldb_path: /etc/sasldb2', 'mech_list: PLAIN LOGIN'],
+                 'smtpd.conf: %r' % sasl)
+        # --check: Postfix's own tools on the installed config + ours; the
+        # SASL users are not in the chroot yet, --sync-sasldb copies them.
+        r = mc.run_mc(['-c', conf, '--mta-root', root, '-o', out, '--check'], env=env)
+        mc.check(r.returncode == 1 and re.search(
+            r'error: .*/spool/etc/sasldb2: missing\. .*--sync-sasldb', r.stderr),
+            '--check: the missing chroot copy not reported')
+        r = mc.run_mc(['-c', conf, '--mta-root', root, '--sync-sasldb'], env=env)
+        mc.check(r.returncode == 0, '--sync-sasldb failed')
         r = mc.run_mc(['-c', conf, '--mta-root', root, '-o', out, '--check'], env=env)
         mc.check(r.returncode == 0 and not mc.errors(r.stderr), '--check failed')
         mc.check('postfix accepts' in r.stderr, 'no verdict from --check')
+        os.unlink(os.path.join(spool, 'etc/sasldb2'))
         # The generated script, run with the unpacked postconf, on a copy.
         applied = w.sub('applied')
         for n in ('main.cf', 'master.cf'):
@@ -113,6 +131,11 @@ def test():
                  'postfix check: %s' % r.stdout)
         mc.check(os.path.exists(os.path.join(applied, 'sasl_passwd.db')),
                  'postmap did not run')
+        copy = os.path.join(spool, 'etc/sasldb2')
+        st = os.stat(copy)
+        mc.check(stat.S_IMODE(st.st_mode) == 0o640 and st.st_gid == 65534 and
+                 open(copy, 'rb').read() == open(os.path.join(w.path, 'sasldb2'), 'rb').read(),
+                 'the script did not copy the SASL users into the chroot')
 
 
 run_test(test)

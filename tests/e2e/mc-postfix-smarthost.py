@@ -4,15 +4,16 @@ offered before STARTTLS; after STARTTLS, no AUTH means no relaying; AUTH
 PLAIN and LOGIN work), and Postfix relays through a fake ISP relay that
 demands STARTTLS and AUTH, with the credentials of the generated
 sasl_passwd map; when the ISP no longer accepts the password, the mail is
-deferred (not lost) and the log says why.  Milters are left out here (their own tests attach them);
-the server side's SASL uses auxprop/sasldb."""
+deferred (not lost) and the log says why.  Milters are left out here
+(their own tests attach them); the server side's SASL is the generated
+smtpd.conf as it is (auxprop, a private sasldb, smtpd not chrooted; the
+chrooted case is mc-postfix-sasl-chroot.py)."""
 
 import os
 import re
 import smtplib
 import shutil
 import ssl
-import subprocess
 
 from mktest import Workdir, free_port, run_test, wait_port
 from mktest.mta import Postfix, require_postfix
@@ -85,9 +86,12 @@ def test():
                   authenticator=isp_authenticator, auth_require_tls=True,
                   auth_required=True) as isp:
             pw = os.path.join(w.path, 'smarthost.secret')
+            # Server-side SASL: a private sasldb, which the generated
+            # smtpd.conf names (smtpd not chrooted here).
+            sasldb = mc.make_sasldb(w, {ROAMER: ROAMER_PW}, name='roamers')
             conf = mc.seed_conf(
                 w, flavor='postfix', cert=cert, key=key, config_dir=base, milters=False,
-                submission_extra='sasl_pwcheck = "auxprop";',
+                sasldb=sasldb,
                 smarthost='host = "127.0.0.1"; port = %d; auth = { user = "%s"; '
                           'password_file = "%s"; };' % (isp.port, ISP_USER, pw),
                 mta_extra='postfix = { chroot = false; };')
@@ -95,15 +99,6 @@ def test():
                           env=mc.postfix_env())
             mc.check(r.returncode == 0, 'generation failed')
             mc.check(os.path.exists(os.path.join(base, 'sasl_passwd.db')), 'no postmap')
-            # Server-side SASL: sasldb for the test (the generated smtpd.conf
-            # says auxprop; where the db is, is the site's business).
-            sasldb = os.path.join(w.path, 'sasldb2')
-            subprocess.run(['saslpasswd2', '-p', '-c', '-f', sasldb, '-u',
-                            'mail.example.net', ROAMER], input=ROAMER_PW.encode(),
-                           check=True)
-            os.chmod(sasldb, 0o644)  # smtpd runs as nobody here
-            with open(os.path.join(base, 'sasl/smtpd.conf'), 'a') as f:
-                f.write('sasldb_path: %s\n' % sasldb)
             with open(os.path.join(base, 'milterkit-main.cf')) as f:
                 main = dict(re.findall(r'^(\w+) = (.*)$', f.read(), re.M))
             main.pop('inet_protocols')  # the harness listens on IPv4 loopback

@@ -4,7 +4,9 @@ inet and inet6 with M=Ea, AUTH only after STARTTLS, smart host on 587 via
 the relay mailer, authinfo, milters relay/masq/dkim with F=T), m4 builds a
 .cf from it without *** ERROR, the .cf carries those settings, and
 `milterkit-mc --check` (sendmail -C sendmail.cf -bt) accepts it.  The
-password is in no file but authinfo, which is mode 0600."""
+password is in no file but authinfo, which is mode 0600.  The SASL config
+sasl/Sendmail.conf.2 (Debian's name) says auxprop with the configured
+sasldb."""
 
 import os
 import re
@@ -88,9 +90,14 @@ def test():
         if os.path.exists(auth + '.db'):
             mc.check(stat.S_IMODE(os.stat(auth + '.db').st_mode) == 0o600,
                      'authinfo.db not 0600')
+        with open(os.path.join(out, 'sasl/Sendmail.conf.2')) as f:
+            sasl = [l for l in f.read().splitlines() if l and not l.startswith('#')]
+        mc.check(sasl == ['pwcheck_method: auxprop', 'auxprop_plugin: sasldb',
+                          'sasldb_path: %s' % os.path.join(w.path, 'sasldb2'),
+                          'mech_list: PLAIN LOGIN'], 'Sendmail.conf.2: %r' % sasl)
         # sendmail itself accepts the .cf.
         r = mc.run_mc(['-c', conf, '--mta-root', root, '-o', out, '--check'],
-                      sendmail_check=True, work=w)
+                      sendmail_check=True, work=w, env=mc.sasl_env(w))
         mc.check(r.returncode == 0 and not mc.errors(r.stderr), '--check failed')
         mc.check('sendmail accepts' in r.stderr, 'no verdict from --check')
         # Nothing changed since the files were written.

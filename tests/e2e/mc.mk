@@ -7,3 +7,6 @@ E2E_TESTS += tests/e2e/mc-check-errors.py
 E2E_TESTS += tests/e2e/mc-files.py
 E2E_TESTS += tests/e2e/mc-postfix-smarthost.py
 E2E_TESTS += tests/e2e/mc-sendmail-smarthost.py
+E2E_TESTS += tests/e2e/mc-postfix-sasl-chroot.py
+E2E_TESTS += tests/e2e/mc-postfix-apply.py
+E2E_TESTS += tests/e2e/mc-sendmail-apply.py

@@ -16,6 +16,7 @@
 
 #include "dkim/dkimkey.h"
 #include "kgrec.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 /* DIR/SELECTOR.EXT */
@@ -64,9 +65,9 @@ static int write_files(const kggen_args *a, const str_t *pem, const str_t *zone,
     int rc = -1;
     if (refuse_existing(priv, why) < 0 || refuse_existing(txt, why) < 0)
         goto out;
-    if (kgkey_write_new(priv, pem->buf, pem->len, 0600, why) < 0)
+    if (fileio_create_new(priv, pem->buf, pem->len, 0600, why) < 0)
         goto out;
-    if (kgkey_write_new(txt, zone->buf, zone->len, 0644, why) < 0) {
+    if (fileio_create_new(txt, zone->buf, zone->len, 0644, why) < 0) {
         unlink(priv);
         goto out;
     }

@@ -1,17 +1,12 @@
 /*
- * kgkey.c - new RSA and Ed25519 keys (EVP_PKEY_Q_keygen), PKCS#8 PEM, and
- * exclusive creation of the files that hold them.
+ * kgkey.c - new RSA and Ed25519 keys (EVP_PKEY_Q_keygen), PKCS#8 PEM.
  */
 #include "config.h"
 
 #include "kgkey.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -87,45 +82,4 @@ int kgkey_generate_pem(kgkey_alg alg, int bits, str_t *pem, const char **error_r
     int rc = pem_of(pkey, pem, error_r);
     EVP_PKEY_free(pkey);
     return rc;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-int kgkey_write_new(const char *path, const void *data, size_t len, mode_t mode, str_t *why)
-{
-    mode_t old = umask((mode_t)(~mode & 0777));
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    umask(old);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            str_printf(why, "%s: exists already; refusing to overwrite it", path);
-        else
-            str_printf(why, "%s: cannot create: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        str_printf(why, "%s: cannot write: %s", path, strerror(errno));
-        close(fd);
-        unlink(path);
-        return -1;
-    }
-    if (close(fd) < 0) {
-        str_printf(why, "%s: cannot write: %s", path, strerror(errno));
-        unlink(path);
-        return -1;
-    }
-    return 0;
 }

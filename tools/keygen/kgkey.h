@@ -1,15 +1,12 @@
 /*
- * kgkey.h - DKIM key generation for milterkit-keygen (OpenSSL 3), and
- * writing new files that never exist with modes wider than asked.
+ * kgkey.h - DKIM key generation for milterkit-keygen (OpenSSL 3).  The new
+ * files are written with lib/core/fileio (fileio_create_new).
  *
  * Loading keys and deriving the DNS p= form is lib/dkimkey's job; this
  * module only makes new keys.  No global state; reentrant.
  */
 #ifndef MK_KGKEY_H
 #define MK_KGKEY_H
-
-#include <stddef.h>
-#include <sys/types.h>
 
 #include <openssl/evp.h>
 
@@ -33,13 +30,5 @@ int kgkey_check_bits(kgkey_alg alg, long bits, const char **error_r);
  * PKCS#8 PEM, to pem.  Returns 0, or -1 with *error_r set (OpenSSL failure).
  */
 int kgkey_generate_pem(kgkey_alg alg, int bits, str_t *pem, const char **error_r);
-
-/*
- * Creates path (which must not exist: O_CREAT|O_EXCL, no symlink followed)
- * with the given mode under a umask that removes every other bit, writes
- * len bytes and fsyncs.  On any failure the file is removed again.
- * Returns 0, or -1 with "PATH: reason" appended to why.
- */
-int kgkey_write_new(const char *path, const void *data, size_t len, mode_t mode, str_t *why);
 
 #endif

@@ -18,6 +18,7 @@
 #include "kgkey.h"
 #include "kgname.h"
 #include "kgrec.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 /* ---- kgrec_parse: table of records and what must come out ---- */
@@ -255,11 +256,11 @@ static void write_new_is_exclusive_and_private(void **state)
     str_init(&why);
     str_printf(&path, "%s/k.private", dir);
     umask(0);
-    assert_int_equal(kgkey_write_new(path.buf, "secret", 6, 0600, &why), 0);
+    assert_int_equal(fileio_create_new(path.buf, "secret", 6, 0600, &why), 0);
     struct stat st;
     assert_int_equal(stat(path.buf, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
-    assert_int_equal(kgkey_write_new(path.buf, "other", 5, 0600, &why), -1);
+    assert_int_equal(fileio_create_new(path.buf, "other", 5, 0600, &why), -1);
     assert_non_null(strstr(why.buf, "exists already"));
     assert_non_null(strstr(why.buf, path.buf));
     assert_int_equal(stat(path.buf, &st), 0);

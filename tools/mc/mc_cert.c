@@ -3,6 +3,14 @@
 
 #include "mc_cert.h"
 
+#include "mc_file.h"
+#include "mc_msg.h"
+#include "core/fileio.h"
+#include "core/mem.h"
+
+#include <string.h>
+#include <unistd.h>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -89,5 +97,99 @@ int mc_cert_selfsigned(const char *cn, long days, str_t *cert, str_t *key, str_t
     BIO_free(kb);
     X509_free(x);
     EVP_PKEY_free(k);
+    return rc;
+}
+
+#define CERT_NAME "certs/milterkit-selfsigned.crt"
+#define KEY_NAME "certs/milterkit-selfsigned.key"
+#define CERT_MAX 65536
+
+/* The pair an earlier run made, from dir: 0 when both were read. */
+static int read_pair(const char *dir, str_t *cert, str_t *key)
+{
+    str_t p, why;
+    int rc;
+
+    str_init(&p), str_init(&why);
+    str_printf(&p, "%s/" CERT_NAME, dir);
+    rc = fileio_read(p.buf, CERT_MAX, cert, &why);
+    str_clear(&p);
+    str_printf(&p, "%s/" KEY_NAME, dir);
+    if (rc == 0 && fileio_read(p.buf, CERT_MAX, key, &why) < 0)
+        rc = -1;
+    str_free(&p), str_free(&why);
+    return rc;
+}
+
+static int stage_pair(mc_job *j, str_t *cert, str_t *key)
+{
+    str_t why;
+    int rc = 0;
+
+    str_init(&why);
+    if (mc_out_add(&j->out, CERT_NAME, cert->buf, cert->len, 0644, false, &why) < 0 ||
+        mc_out_add(&j->out, KEY_NAME, key->buf, key->len, 0600, true, &why) < 0) {
+        mc_error("%s", why.buf);
+        rc = -1;
+    }
+    str_free(&why);
+    return rc;
+}
+
+int mc_cert_setup(mc_job *j, const char *out_dir, bool make)
+{
+    const mc_tls *t = &j->mta.submission.tls;
+    str_t cert, key, why;
+    int rc = -1;
+
+    if (t->cert != NULL) {
+        if (make)
+            mc_note("--make-cert: mta.submission.tls.cert is set, so %s is used and no "
+                    "certificate is made%s",
+                    t->cert,
+                    access(t->cert, F_OK) == 0 ? ""
+                                               : "; to use a self-signed one, remove cert and "
+                                                 "key from mta.submission.tls");
+        j->tls_cert = j->tls_cert_file = t->cert;
+        j->tls_key = j->tls_key_file = t->key;
+        j->tls_ca = t->ca;
+        return 0;
+    }
+    if (!j->mta.submission.enable)
+        return 0;
+    str_init(&cert), str_init(&key), str_init(&why);
+    if (read_pair(out_dir, &cert, &key) == 0 || read_pair(j->config_dir, &cert, &key) == 0)
+        mc_note("using the self-signed certificate an earlier run made (%s/" CERT_NAME ")",
+                j->config_dir);
+    else if (!make) {
+        rc = 0; /* none: mc_check_tls says what to do */
+        goto out;
+    } else {
+        str_clear(&cert), str_clear(&key);
+        /* OpenSSL skips text before "-----BEGIN": the header marks them ours. */
+        mc_file_header(&cert, "# ", j->conf_path);
+        mc_file_header(&key, "# ", j->conf_path);
+        if (mc_cert_selfsigned(j->site.hostname, 825, &cert, &key, &why) < 0) {
+            mc_error("%s", why.buf);
+            goto out;
+        }
+        mc_warn("made a self-signed certificate for %s: mail clients will warn about it "
+                "until you install one from a CA (mta.submission.tls.cert and key)",
+                j->site.hostname);
+    }
+    if (stage_pair(j, &cert, &key) < 0)
+        goto out;
+    str_clear(&why);
+    str_printf(&why, "%s/" CERT_NAME, j->config_dir);
+    j->tls_cert = j->tls_owned[0] = mem_strdup(why.buf);
+    str_clear(&why);
+    str_printf(&why, "%s/" KEY_NAME, j->config_dir);
+    j->tls_key = j->tls_owned[1] = mem_strdup(why.buf);
+    j->tls_cert_file = j->tls_owned[2] = mem_strdup(mc_out_path(&j->out, CERT_NAME, &why));
+    j->tls_key_file = j->tls_owned[3] = mem_strdup(mc_out_path(&j->out, KEY_NAME, &why));
+    rc = 0;
+out:
+    explicit_bzero(key.buf, key.len);
+    str_free(&cert), str_free(&key), str_free(&why);
     return rc;
 }

@@ -3,8 +3,8 @@
 
 #include "mc_check.h"
 
-#include "mc_file.h"
 #include "mc_msg.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -25,31 +25,34 @@ int mc_check_smarthost(const mc_job *j)
     int rc = 0;
 
     if (h->host == NULL) {
-        mc_warn("mta.smarthost.host: not set, so mail goes out directly on port 25; "
-                "behind an ISP that blocks port 25 (OP25B) set your ISP's relay");
+        mc_warn_at("mta.smarthost.host", "not set, so mail goes out directly on port 25; "
+                   "behind an ISP that blocks port 25 (OP25B) set your ISP's relay");
         return 0;
     }
     if (h->port == 25)
-        mc_warn("mta.smarthost.port: 25 is the port ISPs block (OP25B) and does not take "
-                "AUTH from customers; your ISP's relay is on 587 (STARTTLS) or 465 "
-                "(implicit TLS)");
+        mc_warn_at("mta.smarthost.port",
+                   "25 is the port ISPs block (OP25B) and does not take AUTH from customers; "
+                   "your ISP's relay is on 587 (STARTTLS) or 465 (implicit TLS)");
     if (h->port == 465 && !implicit) {
-        mc_error("mta.smarthost.port: 465 speaks TLS from the first byte (implicit TLS), "
-                 "but mta.smarthost.tls is \"starttls\"; use port 587 with STARTTLS, or "
-                 "set tls = \"implicit\"%s",
-                 strcmp(j->flavor, "sendmail") == 0 ? " (Postfix only)" : "");
+        mc_error_at("mta.smarthost.port",
+                    "465 speaks TLS from the first byte (implicit TLS), but "
+                    "mta.smarthost.tls is \"starttls\"; use port 587 with STARTTLS, or set "
+                    "tls = \"implicit\"%s",
+                    strcmp(j->flavor, "sendmail") == 0 ? " (Postfix only)" : "");
         rc = -1;
     }
     if (implicit && strcmp(j->flavor, "sendmail") == 0) {
-        mc_error("mta.smarthost.tls: sendmail 8.17 cannot use implicit TLS (port 465) as a "
-                 "client; use your ISP's port 587 with STARTTLS, or Postfix");
+        mc_error_at("mta.smarthost.tls",
+                    "sendmail 8.17 cannot use implicit TLS (port 465) as a client; use your "
+                    "ISP's port 587 with STARTTLS, or Postfix");
         rc = -1;
     }
     if (implicit && h->port == 587)
-        mc_warn("mta.smarthost.tls: \"implicit\" on port 587, which normally speaks "
-                "STARTTLS: check your ISP's instructions");
+        mc_warn_at("mta.smarthost.tls", "\"implicit\" on port 587, which normally speaks "
+                   "STARTTLS: check your ISP's instructions");
     if (h->auth.user == NULL)
-        mc_warn("mta.smarthost.auth: not set; ISP relays on 587 normally require SMTP AUTH");
+        mc_warn_at("mta.smarthost.auth",
+                   "not set; ISP relays on 587 normally require SMTP AUTH");
     return rc;
 }
 
@@ -57,10 +60,10 @@ int mc_check_smarthost(const mc_job *j)
 static int file_problem(const mc_job *j, const char *key, const char *path, const char *what)
 {
     if (j->strict) {
-        mc_error("%s: %s: %s", key, path, what);
+        mc_error_at(key, "%s: %s", path, what);
         return -1;
     }
-    mc_warn("%s: %s: %s", key, path, what);
+    mc_warn_at(key, "%s: %s", path, what);
     return 0;
 }
 
@@ -113,11 +116,12 @@ static int check_cert_and_key(const mc_job *j, const char *cert, const char *key
         rc = file_problem(j, "mta.submission.tls.key", key,
                           "does not belong to the certificate in mta.submission.tls.cert");
     else if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
-        mc_warn("mta.submission.tls.cert: %s: expired; clients will refuse it", cert);
+        mc_warn_at("mta.submission.tls.cert", "%s: expired; clients will refuse it", cert);
     if (stat(key, &st) == 0 && (st.st_mode & 077) != 0)
-        mc_warn("mta.submission.tls.key: %s: readable by group or others (mode %04o); "
-                "sendmail refuses such a key: chmod 600 it",
-                key, (unsigned)(st.st_mode & 07777));
+        mc_warn_at("mta.submission.tls.key",
+                   "%s: readable by group or others (mode %04o); sendmail refuses such a "
+                   "key: chmod 600 %s",
+                   key, (unsigned)(st.st_mode & 07777), key);
     X509_free(x);
     EVP_PKEY_free(k);
     ERR_clear_error();
@@ -131,17 +135,17 @@ int mc_check_tls(const mc_job *j)
     if (!j->mta.submission.enable)
         return 0;
     if (j->tls_cert == NULL) {
-        mc_error("mta.submission.tls.cert: not set; the submission port needs a certificate "
-                 "for STARTTLS (set cert and key, or run with --make-cert for a "
-                 "self-signed one)");
+        mc_error_at("mta.submission.tls.cert",
+                    "not set; the submission port needs a certificate for STARTTLS (set cert "
+                    "and key, or run once with --make-cert for a self-signed one)");
         return -1;
     }
-    rc |= check_readable(j, "mta.submission.tls.cert", j->tls_cert);
-    rc |= check_readable(j, "mta.submission.tls.key", j->tls_key);
+    rc |= check_readable(j, "mta.submission.tls.cert", j->tls_cert_file);
+    rc |= check_readable(j, "mta.submission.tls.key", j->tls_key_file);
     if (j->tls_ca)
         rc |= check_readable(j, "mta.submission.tls.ca", j->tls_ca);
-    if (rc == 0 && access(j->tls_cert, R_OK) == 0 && access(j->tls_key, R_OK) == 0)
-        rc |= check_cert_and_key(j, j->tls_cert, j->tls_key);
+    if (rc == 0 && access(j->tls_cert_file, R_OK) == 0 && access(j->tls_key_file, R_OK) == 0)
+        rc |= check_cert_and_key(j, j->tls_cert_file, j->tls_key_file);
     return rc;
 }
 
@@ -156,19 +160,20 @@ int mc_check_password(mc_job *j)
         return 0;
     str_init(&data);
     str_init(&why);
-    if (mc_file_read(path, MC_PASSWORD_MAX, &data, &why) < 0) {
-        mc_error("mta.smarthost.auth.password_file: %s", why.buf);
+    if (fileio_read(path, MC_PASSWORD_MAX, &data, &why) < 0) {
+        mc_error_at("mta.smarthost.auth.password_file", "%s", why.buf);
         str_free(&why);
         str_free(&data);
         return -1;
     }
     if (stat(path, &st) == 0 && (st.st_mode & 077) != 0)
-        mc_warn("mta.smarthost.auth.password_file: %s: readable by group or others "
-                "(mode %04o): chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+        mc_warn_at("mta.smarthost.auth.password_file",
+                   "%s: readable by group or others (mode %04o): chmod 600 %s", path,
+                   (unsigned)(st.st_mode & 07777), path);
     n = strcspn(data.buf, "\r\n");
     if (n == 0 || memchr(data.buf, '\0', data.len) != NULL) {
-        mc_error("mta.smarthost.auth.password_file: %s: the first line must hold the "
-                 "password", path);
+        mc_error_at("mta.smarthost.auth.password_file",
+                    "%s: the first line must hold the password", path);
         explicit_bzero(data.buf, data.len);
         str_free(&data);
         str_free(&why);

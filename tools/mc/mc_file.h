@@ -1,13 +1,10 @@
 /*
- * mc_file.h - files milterkit-mc reads and writes: bounded reads, atomic
- * writes with an exact mode (secrets 0600 from the first byte), and the
- * header mark that tells our generated files from the administrator's.
+ * mc_file.h - the header mark that tells the files milterkit-mc generated
+ * from the administrator's.  Reading and writing files is lib/core/fileio's
+ * job.
  */
 #ifndef MK_MC_FILE_H
 #define MK_MC_FILE_H
-
-#include <stddef.h>
-#include <sys/types.h>
 
 #include "core/str.h"
 
@@ -20,20 +17,8 @@ typedef enum mc_owner {
     MC_FILE_FOREIGN, /* someone else's (or unreadable) */
 } mc_owner;
 
-/* Reads all of path (at most max bytes) into out (replacing it).  Returns 0,
- * or -1 with "PATH: reason" in why. */
-int mc_file_read(const char *path, size_t max, str_t *out, str_t *why);
-
-/* Writes data to path through a temporary file in the same directory and
- * rename(2); the file has mode `mode` from its creation on.  Returns 0, or -1
- * with a message in why (path left as it was). */
-int mc_file_write(const char *path, const void *data, size_t len, mode_t mode, str_t *why);
-
 /* Whose file path is. */
 mc_owner mc_file_owner(const char *path);
-
-/* Creates dir and its parents (mode 0755) as needed.  Returns 0 or -1 (errno). */
-int mc_file_mkdirs(const char *dir);
 
 /* Appends the header of a generated file: PREFIX MC_MARK from CONF ...,
  * two lines each starting with prefix ("# ", "dnl ").  Unprintable bytes

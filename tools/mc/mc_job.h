@@ -23,10 +23,16 @@ typedef struct mc_job {
     const char *templates;  /* --templates, or NULL */
     const char *cf_dir;     /* --cf-dir, or NULL: MTA_ROOT/usr/share/sendmail/cf */
     const char *mta_root;   /* --mta-root: where the MTA's programs are; "" for / */
-    bool strict;            /* --check: unmet file requirements are errors */
-    /* Resolved TLS files of the submission service (configured, or made by
-     * --make-cert); NULL when there are none. */
+    bool strict;            /* --check, --apply: unmet file requirements are errors */
+    bool apply;             /* --apply: what it will fix itself is no error */
+    /* TLS files of the submission service as the MTA's configuration names
+     * them (configured, or the self-signed pair in config_dir/certs); NULL
+     * when there are none. */
     const char *tls_cert, *tls_key, *tls_ca;
+    /* Where those files are now, for the checks (the stage, for a pair
+     * made in this run). */
+    const char *tls_cert_file, *tls_key_file;
+    char *tls_owned[4];     /* those strings that mc_cert_setup made */
     char *password;         /* the smart host's, from its password_file; wiped */
     mc_out out;
 } mc_job;

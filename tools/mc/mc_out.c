@@ -6,6 +6,7 @@
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -15,8 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MC_OUT_MAX (16 * 1024 * 1024)
 
 int mc_out_init(mc_out *o, str_t *why)
 {
@@ -84,7 +83,7 @@ static int mkparents(const char *base, const char *name)
         return 0;
     str_init(&d);
     str_printf(&d, "%s/%.*s", base, (int)(slash - name), name);
-    rc = mc_file_mkdirs(d.buf);
+    rc = fileio_mkdirs(d.buf, 0755);
     str_free(&d);
     return rc;
 }
@@ -101,7 +100,8 @@ int mc_out_add(mc_out *o, const char *name, const char *data, size_t len, mode_t
         str_free(&path);
         return -1;
     }
-    rc = mc_file_write(mc_out_path(o, name, &path), data, len, mode, why);
+    rc = fileio_replace(mc_out_path(o, name, &path), data, len, mode, FILEIO_KEEP_UID,
+                        FILEIO_KEEP_GID, why);
     str_free(&path);
     if (rc == 0)
         record(o, name, mode, secret, false);
@@ -125,12 +125,11 @@ void mc_out_add_derived(mc_out *o, const char *name, mode_t mode)
 
 int mc_out_install(const mc_out *o, const char *dir, bool force)
 {
-    str_t dst, src, data, why;
+    str_t dst, src, why;
     int refused = 0, rc = 0;
 
     str_init(&dst);
     str_init(&src);
-    str_init(&data);
     str_init(&why);
     for (size_t i = 0; i < o->count; i++) {
         const mc_out_file *f = &o->files[i];
@@ -153,79 +152,92 @@ int mc_out_install(const mc_out *o, const char *dir, bool force)
         str_clear(&dst);
         str_printf(&dst, "%s/%s", dir, f->name);
         str_clear(&why);
-        if (mkparents(dir, f->name) < 0 ||
-            mc_file_read(mc_out_path(o, f->name, &src), MC_OUT_MAX, &data, &why) < 0 ||
-            mc_file_write(dst.buf, data.buf, data.len, f->mode, &why) < 0) {
-            mc_error("%s: %s", dst.buf, why.len ? why.buf : strerror(errno));
+        if (mkparents(dir, f->name) < 0) {
+            mc_error("%s: cannot create its directory: %s", dst.buf, strerror(errno));
+            rc = -1;
+        } else if (fileio_copy(mc_out_path(o, f->name, &src), dst.buf, f->mode, FILEIO_KEEP_UID,
+                               FILEIO_KEEP_GID, &why) < 0) {
+            mc_error("%s", why.buf);
             rc = -1;
         } else
             mc_note("wrote %s%s", dst.buf, f->mode == 0600 ? " (mode 0600)" : "");
     }
     str_free(&dst);
     str_free(&src);
-    str_free(&data);
     str_free(&why);
     return refused ? -1 : rc;
 }
 
-/* Same contents, ignoring m4's "##### built by ... on DATE" lines? */
-static bool same_file(const char *a, const char *b, bool *missing)
+/* Runs diff -u [-I ignore] on a and b; prints the differences. */
+static int run_diff(const char *label_a, const char *a, const char *label_b, const char *b,
+                    const char *ignore)
 {
-    str_t x, y, why;
-    bool same;
+    const char *argv[12] = {"/usr/bin/diff", "-u"};
+    size_t n = 2;
+    str_t why;
+    mc_run_result r;
+    mc_run_opts opts = {0};
+    int rc;
 
-    str_init(&x);
-    str_init(&y);
+    if (ignore) {
+        argv[n++] = "-I";
+        argv[n++] = ignore;
+    }
+    argv[n++] = "--label";
+    argv[n++] = label_a;
+    argv[n++] = "--label";
+    argv[n++] = label_b;
+    argv[n++] = a;
+    argv[n++] = b;
+    argv[n] = NULL;
     str_init(&why);
-    *missing = mc_file_read(a, MC_OUT_MAX, &x, &why) < 0;
-    same = !*missing && mc_file_read(b, MC_OUT_MAX, &y, &why) == 0 && x.len == y.len &&
-           memcmp(x.buf, y.buf, x.len) == 0;
-    str_free(&x);
-    str_free(&y);
+    mc_run_result_init(&r);
+    if (mc_run(argv, &opts, &r, &why) < 0 || r.status > 1) {
+        mc_error("diff %s: %s%s", label_a, why.buf, r.err.buf);
+        rc = -1;
+    } else {
+        fputs(r.out.buf, stdout);
+        rc = r.status;
+    }
+    mc_run_result_free(&r);
     str_free(&why);
-    return same;
+    return rc;
+}
+
+int mc_out_diff_files(const char *label_a, const char *a, const char *label_b, const char *b)
+{
+    return run_diff(label_a, a, label_b, b, NULL);
 }
 
 static int diff_one(const mc_out *o, const mc_out_file *f, const char *dir)
 {
-    str_t dst, src, why;
-    mc_run_result r;
-    mc_run_opts opts = {0};
-    bool missing;
+    str_t dst, src, label;
+    struct stat st;
+    bool exists;
     int changed = 0;
 
-    str_init(&dst);
-    str_init(&src);
-    str_init(&why);
-    mc_run_result_init(&r);
+    str_init(&dst), str_init(&src), str_init(&label);
     str_printf(&dst, "%s/%s", dir, f->name);
     mc_out_path(o, f->name, &src);
-    if (same_file(dst.buf, src.buf, &missing) || (f->derived && !missing))
-        goto out; /* a map changes when its source does */
-    if (missing) {
-        printf("new file %s (mode %04o)\n", dst.buf, (unsigned)f->mode);
+    exists = stat(dst.buf, &st) == 0;
+    if (!exists) {
+        printf("new file %s (mode %04o)%s\n", dst.buf, (unsigned)f->mode,
+               f->secret ? ", contents not shown" : ":");
+        str_printf(&label, "%s (new)", dst.buf);
+        changed = f->secret ? 1 : run_diff("/dev/null", "/dev/null", label.buf, src.buf, NULL);
+    } else if (f->derived || fileio_same(dst.buf, src.buf))
+        changed = 0; /* a map changes when its source does */
+    else if (f->secret) {
+        printf("%s: would change (secret, contents not shown)\n", dst.buf);
         changed = 1;
-    } else if (f->secret) {
-        printf("%s: would change (%s, contents not shown)\n", dst.buf,
-               f->derived ? "rebuilt map" : "secret");
+    } else
+        changed = run_diff(dst.buf, dst.buf, "new", src.buf, "^##### ");
+    if (changed == 0 && exists && !f->derived && (st.st_mode & 07777) != f->mode) {
+        printf("%s: mode %04o would become %04o\n", dst.buf, (unsigned)(st.st_mode & 07777),
+               (unsigned)f->mode);
         changed = 1;
-    } else {
-        const char *argv[] = {"/usr/bin/diff", "-u", "-I", "^##### ", "--label", dst.buf,
-                              "--label", "new", dst.buf, src.buf, NULL};
-
-        if (mc_run(argv, &opts, &r, &why) < 0 || r.status > 1) {
-            mc_error("diff %s: %s%s", dst.buf, why.buf, r.err.buf);
-            changed = -1;
-        } else if (r.status == 1) {
-            fputs(r.out.buf, stdout);
-            changed = 1;
-        }
     }
-out:
-    mc_run_result_free(&r);
-    str_free(&dst);
-    str_free(&src);
-    str_free(&why);
+    str_free(&dst), str_free(&src), str_free(&label);
     return changed;
 }
 
@@ -237,8 +249,9 @@ int mc_out_diff(const mc_out *o, const char *dir)
         int c = diff_one(o, &o->files[i], dir);
 
         if (c < 0)
-            return -1;
-        total += c;
+            total = -1;
+        else if (total >= 0)
+            total += c;
     }
     fflush(stdout);
     return total;

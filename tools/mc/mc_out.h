@@ -56,9 +56,17 @@ const char *mc_out_path(const mc_out *o, const char *name, str_t *buf);
  * -1 is returned with the refused files reported through mc_error(). */
 int mc_out_install(const mc_out *o, const char *dir, bool force);
 
-/* Prints on stdout what installing into dir would change (`diff -u`, with
- * the date lines of m4's output ignored).  Returns the number of files
- * that would change, or -1 when diff(1) could not run. */
+/* Prints on stdout what installing into dir would change: `diff -u` of
+ * each changed file (the date lines of m4's output ignored), the whole
+ * contents of a new file, the mode of a file whose mode changes; the
+ * contents of secret files are never shown, only that they would change
+ * or be new.  Returns the number of files that would change, or -1 when
+ * diff(1) could not run (reported). */
 int mc_out_diff(const mc_out *o, const char *dir);
+
+/* Prints `diff -u` of files a and b on stdout with those labels.  Returns
+ * 0 when they are the same, 1 when they differ, -1 when diff(1) could not
+ * run (reported). */
+int mc_out_diff_files(const char *label_a, const char *a, const char *label_b, const char *b);
 
 #endif

@@ -7,8 +7,9 @@
 #include "mc_macros.h"
 #include "mc_msg.h"
 #include "mc_run.h"
-#include "mc_smfiles.h"
+#include "mc_sasl.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 #include "core/mem.h"
 
 #include <ctype.h>
@@ -82,12 +83,19 @@ static void milters(const mc_job *j, str_t *out, bool quiet)
         if (out->len)
             str_append_char(out, ' ');
         mc_milters_postfix_socket(m->socket, p->queue_directory, out, &outside);
-        if (outside && p->chroot && !quiet)
-            mc_warn("%s.socket: %s is outside Postfix's chroot %s, where a chrooted smtpd "
-                    "cannot reach it; use e.g. socket = \"unix:%s/milterkit/%s.sock\" "
-                    "(or inet:PORT@127.0.0.1), or set mta.postfix.chroot = false if smtpd "
-                    "does not run chrooted",
-                    m->name, m->socket, p->queue_directory, p->queue_directory, m->name);
+        if (outside && p->chroot && !quiet) {
+            str_t key;
+
+            str_init(&key);
+            str_printf(&key, "%s.socket", m->name);
+            mc_warn_at(key.buf,
+                       "%s is outside Postfix's chroot %s, where a chrooted smtpd cannot reach "
+                       "it; use e.g. socket = \"unix:%s/milterkit/%s.sock\" (or "
+                       "inet:PORT@127.0.0.1), or set mta.postfix.chroot = false if smtpd does "
+                       "not run chrooted",
+                       m->socket, p->queue_directory, p->queue_directory, m->name);
+            str_free(&key);
+        }
     }
 }
 
@@ -230,7 +238,9 @@ static void sh_quote(str_t *out, const char *s)
 static void script(const mc_job *j, const pf_conf *c, str_t *out)
 {
     const char *p = c->commands.buf;
+    str_t copy;
 
+    str_init(&copy);
     str_append_cstr(out, "#!/bin/sh\n");
     mc_file_header(out, "# ", j->conf_path);
     str_append_cstr(out, "# Applies milterkit's settings to the Postfix configuration in the\n"
@@ -251,6 +261,17 @@ static void script(const mc_job *j, const pf_conf *c, str_t *out)
     }
     if (j->mta.smarthost.auth.user != NULL)
         str_append_cstr(out, "postmap -c \"$dir\" hash:\"$dir\"/sasl_passwd\n");
+    if (mc_sasl_chroot_copy(j, &copy)) {
+        str_append_cstr(out, "# The SASL users, into smtpd's chroot (again after every "
+                             "saslpasswd2):\n");
+        str_append_cstr(out, "install -m 0640 -o root -g \"$(id -gn \"$(postconf -c \"$dir\" "
+                             "-h mail_owner)\")\" ");
+        sh_quote(out, j->mta.submission.sasldb);
+        str_append_char(out, ' ');
+        sh_quote(out, copy.buf);
+        str_append_char(out, '\n');
+    }
+    str_free(&copy);
 }
 
 static int expand(mc_job *j, const char *tmpl_name, const mc_tmpl_var *vars, size_t n,
@@ -268,15 +289,6 @@ static int expand(mc_job *j, const char *tmpl_name, const mc_tmpl_var *vars, siz
         mc_error("%s: %s", tmpl_name, error);
     str_free(&tmpl), str_free(&why);
     return rc;
-}
-
-/* The env of Postfix commands from an unpacked tree (--mta-root). */
-static void pf_opts(const mc_job *j, mc_run_opts *o, str_t *libdir)
-{
-    if (*j->mta_root) {
-        str_printf(libdir, "%s/usr/lib/postfix", j->mta_root);
-        o->ld_library_path = libdir->buf;
-    }
 }
 
 /* postmap -c CONFIG_DIR hash:STAGE/sasl_passwd, when both are there. */
@@ -298,7 +310,7 @@ static void postmap(mc_job *j)
     mc_out_path(&j->out, "sasl_passwd", &why);
     str_append_cstr(&map, why.buf);
     str_clear(&why);
-    pf_opts(j, &o, &libdir);
+    mc_run_libdir(j->mta_root, "usr/lib/postfix", &o, &libdir);
     {
         const char *argv[] = {prog.buf, "-c", j->config_dir, map.buf, NULL};
 
@@ -312,26 +324,22 @@ out:
     str_free(&prog), str_free(&map), str_free(&conf), str_free(&libdir), str_free(&why);
 }
 
-static int sasl_passwd(mc_job *j, str_t *out)
+/* j->password is set (mc_check_password). */
+static void sasl_passwd(mc_job *j, str_t *out)
 {
     const mc_smarthost *h = &j->mta.smarthost;
 
-    if (j->password == NULL || strpbrk(j->password, "\r\n") != NULL) {
-        mc_error("mta.smarthost.auth: no usable password");
-        return -1;
-    }
     mc_file_header(out, "# ", j->conf_path);
     str_append_cstr(out, "# The smart host's credentials; keep mode 0600; postmap it.  The key\n"
                          "# is written exactly like relayhost.\n");
     str_printf(out, "[%s]:%ld %s:%s\n", h->host, h->port, h->auth.user, j->password);
-    return 0;
 }
 
 int mc_postfix_generate(mc_job *j)
 {
     pf_conf c = {.quiet = false};
     str_t header, text, port;
-    int rc = -1;
+    unsigned errors = mc_errors();
 
     str_init(&c.main), str_init(&c.master), str_init(&c.commands);
     str_init(&header), str_init(&text), str_init(&port);
@@ -344,184 +352,48 @@ int mc_postfix_generate(mc_job *j)
         const mc_tmpl_var sv[] = {{"HEADER", header.buf}, {"PORT", port.buf},
                                   {"SERVICES", c.master.buf}};
 
-        if (expand(j, "main.cf.tmpl", mv, 2, &text) < 0 ||
-            mc_out_take(&j->out, "milterkit-main.cf", &text, 0644, false) < 0)
-            goto out;
-        if (j->mta.submission.enable &&
-            (expand(j, "master.cf.tmpl", sv, 3, &text) < 0 ||
-             mc_out_take(&j->out, "milterkit-master.cf", &text, 0644, false) < 0))
-            goto out;
+        if (expand(j, "main.cf.tmpl", mv, 2, &text) == 0)
+            mc_out_take(&j->out, "milterkit-main.cf", &text, 0644, false);
+        str_clear(&text);
+        if (j->mta.submission.enable && expand(j, "master.cf.tmpl", sv, 3, &text) == 0)
+            mc_out_take(&j->out, "milterkit-master.cf", &text, 0644, false);
+        str_clear(&text);
     }
     script(j, &c, &text);
-    if (mc_out_take(&j->out, "milterkit-postconf.sh", &text, 0755, false) < 0)
-        goto out;
-    if (j->mta.smarthost.auth.user != NULL) {
-        if (sasl_passwd(j, &text) < 0 || mc_out_take(&j->out, "sasl_passwd", &text, 0600, true) < 0)
-            goto out;
-        postmap(j);
+    mc_out_take(&j->out, "milterkit-postconf.sh", &text, 0755, false);
+    if (j->mta.smarthost.auth.user != NULL && j->password != NULL) {
+        sasl_passwd(j, &text);
+        if (mc_out_take(&j->out, "sasl_passwd", &text, 0600, true) == 0)
+            postmap(j);
     }
     if (j->mta.submission.enable) {
-        mc_smfiles_sasl(j, "Postfix reads it as sasl/smtpd.conf below its config directory",
-                        &text);
-        if (mc_out_take(&j->out, "sasl/smtpd.conf", &text, 0644, false) < 0)
-            goto out;
+        mc_sasl_conf(j, &text);
+        mc_out_take(&j->out, mc_sasl_conf_name(j), &text, 0644, false);
     }
-    rc = 0;
-out:
     str_free(&c.main), str_free(&c.master), str_free(&c.commands);
     str_free(&header), str_free(&text), str_free(&port);
-    return rc;
+    return mc_errors() > errors ? -1 : 0;
 }
 
-/* ---- --check ---- */
-
-/* Warnings of `postfix check` about files of the installation (ownership,
- * set-gid bits), which no main.cf setting changes. */
-static bool installation(const char *w, size_t n)
-{
-    static const char *const what[] = {"not owned by", "not set-gid", "group or other writable",
-                                       NULL};
-
-    for (const char *const *p = what; *p; p++)
-        for (size_t i = 0; i + strlen(*p) <= n; i++)
-            if (strncmp(w + i, *p, strlen(*p)) == 0)
-                return true;
-    return false;
-}
-
-/* Reports the warning and fatal lines of a Postfix command's output. */
-static int report_lines(const char *what, const char *text)
-{
-    int rc = 0;
-    const char *p = text;
-
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        const char *w = NULL;
-
-        for (size_t i = 0; i + 8 <= n && w == NULL; i++)
-            if (strncmp(p + i, "warning:", 8) == 0 || strncmp(p + i, "fatal:", 6) == 0 ||
-                strncmp(p + i, "error:", 6) == 0)
-                w = p + i;
-        if (w && installation(w, n - (size_t)(w - p)))
-            mc_warn("%s (about the Postfix installation, not this configuration): %.*s", what,
-                    (int)(n - (size_t)(w - p)), w);
-        else if (w) {
-            mc_error("%s: %.*s", what, (int)(n - (size_t)(w - p)), w);
-            rc = -1;
-        }
-        p += n + (nl ? 1 : 0);
-    }
-    return rc;
-}
-
-static int copy_config(mc_job *j, const char *dir)
-{
-    static const char *const files[] = {"main.cf", "master.cf"};
-    str_t src, data, why;
-    int rc = 0;
-
-    str_init(&src), str_init(&data), str_init(&why);
-    for (size_t i = 0; i < 2 && rc == 0; i++) {
-        str_clear(&src);
-        str_printf(&src, "%s/%s", j->config_dir, files[i]);
-        if (mc_file_read(src.buf, MC_PF_MAX, &data, &why) < 0) {
-            mc_error("--check needs the installed Postfix configuration to apply the "
-                     "settings to (mta.config_dir): %s", why.buf);
-            rc = -1;
-        } else {
-            str_clear(&src);
-            str_printf(&src, "%s/%s", dir, files[i]);
-            if (mc_file_write(src.buf, data.buf, data.len, 0644, &why) < 0) {
-                mc_error("%s", why.buf);
-                rc = -1;
-            }
-        }
-    }
-    str_free(&src), str_free(&data), str_free(&why);
-    return rc;
-}
-
-/* Runs postconf -c dir with the commands of the generated script. */
-static int apply(mc_job *j, const char *postconf, const char *dir, mc_run_opts *o)
+void mc_postfix_commands(const mc_job *j, str_t *out)
 {
     pf_conf c = {.quiet = true};
-    str_t why;
-    mc_run_result r;
-    int rc = 0;
 
-    str_init(&c.main), str_init(&c.master), str_init(&c.commands), str_init(&why);
-    mc_run_result_init(&r);
+    str_init(&c.main), str_init(&c.master), str_init(&c.commands);
     main_settings(j, &c);
     master_services(j, &c);
-    for (char *p = c.commands.buf; *p && rc == 0;) {
-        char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
-        const char *argv[] = {postconf, "-c", dir, p, tab + 1, NULL};
-
-        *tab = '\0';
-        *nl = '\0';
-        if (mc_run(argv, o, &r, &why) < 0 || r.status != 0) {
-            mc_error("postconf %s '%s': %s%s", p, tab + 1, why.buf, r.err.buf);
-            rc = -1;
-        } else
-            rc = report_lines("postconf", r.err.buf);
-        p = nl + 1;
-    }
-    mc_run_result_free(&r);
-    str_free(&c.main), str_free(&c.master), str_free(&c.commands), str_free(&why);
-    return rc;
+    str_append(out, c.commands.buf, c.commands.len);
+    str_free(&c.main), str_free(&c.master), str_free(&c.commands);
 }
 
-int mc_postfix_check(mc_job *j)
+void mc_postfix_settings(const mc_job *j, str_t *main, str_t *master)
 {
-    static const char *const pc[] = {"/usr/sbin/postconf", NULL};
-    static const char *const pf[] = {"/usr/sbin/postfix", NULL};
-    str_t postconf, postfix, dir, libdir, why;
-    mc_run_result r;
-    mc_run_opts o = {0};
-    int rc = -1;
+    pf_conf c = {.quiet = true};
 
-    str_init(&postconf), str_init(&postfix), str_init(&dir), str_init(&libdir);
-    str_init(&why);
-    mc_run_result_init(&r);
-    pf_opts(j, &o, &libdir);
-    if (mc_run_find(j->mta_root, pc, &postconf) < 0 ||
-        mc_run_find(j->mta_root, pf, &postfix) < 0) {
-        mc_error("--check: postconf or postfix not found under %s/ (give --mta-root DIR)",
-                 j->mta_root);
-        goto out;
-    }
-    mc_out_path(&j->out, "check", &dir);
-    if (mc_file_mkdirs(dir.buf) < 0 || copy_config(j, dir.buf) < 0 ||
-        apply(j, postconf.buf, dir.buf, &o) < 0)
-        goto out;
-    rc = 0;
-    {
-        const char *argv[] = {postconf.buf, "-c", dir.buf, "-n", NULL};
-
-        if (mc_run(argv, &o, &r, &why) < 0 || r.status != 0) {
-            mc_error("postconf -n: %s%s", why.buf, r.err.buf);
-            rc = -1;
-        } else if (report_lines("postconf -n", r.err.buf) < 0)
-            rc = -1;
-    }
-    {
-        const char *argv[] = {postfix.buf, "-c", dir.buf, "check", NULL};
-
-        o.pty = true;
-        if (mc_run(argv, &o, &r, &why) < 0) {
-            mc_error("postfix check: %s", why.buf);
-            rc = -1;
-        } else if (report_lines("postfix check", r.out.buf) < 0 || r.status != 0) {
-            if (r.status != 0)
-                mc_error("postfix check exited with %d: %s", r.status, r.out.buf);
-            rc = -1;
-        }
-    }
-out:
-    mc_run_result_free(&r);
-    str_free(&postconf), str_free(&postfix), str_free(&dir), str_free(&libdir);
-    str_free(&why);
-    return rc;
+    str_init(&c.main), str_init(&c.master), str_init(&c.commands);
+    main_settings(j, &c);
+    master_services(j, &c);
+    str_append(main, c.main.buf, c.main.len);
+    str_append(master, c.master.buf, c.master.len);
+    str_free(&c.main), str_free(&c.master), str_free(&c.commands);
 }

@@ -3,20 +3,26 @@
  * master.cf submission service (milterkit-master.cf), the same as postconf
  * commands (milterkit-postconf.sh), the SASL password map sasl_passwd
  * (mode 0600, its key written exactly like relayhost) and its postmap, the
- * Cyrus SASL config sasl/smtpd.conf; and the check of all of it with
- * postconf -n and postfix check on a copy of the installed configuration.
+ * Cyrus SASL config sasl/smtpd.conf (mc_sasl).  Running Postfix's own
+ * tools on them (--check, --diff, --apply) is mc_pfrun's job.
  */
 #ifndef MK_MC_POSTFIX_H
 #define MK_MC_POSTFIX_H
 
 #include "mc_job.h"
 
-/* Generates every file into j->out; returns 0 or -1 (reported). */
+/* Generates every file into j->out, as many as it can: an error in one
+ * (reported) does not stop the others.  Returns 0, or -1 when there was an
+ * error. */
 int mc_postfix_generate(mc_job *j);
 
-/* Applies the settings to a copy of mta.config_dir's main.cf and master.cf
- * and runs `postconf -n` and `postfix check` on it; every warning they print
- * is reported.  Returns 0 when they had nothing to say, -1 otherwise. */
-int mc_postfix_check(mc_job *j);
+/* Appends the settings as postconf arguments, one per line: "-e\tKEY =
+ * VALUE", "-M\tSERVICE/inet=...", "-P\tSERVICE/inet/NAME=VALUE" (what
+ * milterkit-postconf.sh runs).  Reports nothing. */
+void mc_postfix_commands(const mc_job *j, str_t *out);
+
+/* Appends the main.cf settings ("key = value\n" lines) to main and the
+ * master.cf services to master.  Reports nothing. */
+void mc_postfix_settings(const mc_job *j, str_t *main, str_t *master);
 
 #endif

@@ -175,6 +175,14 @@ done:
     return rc;
 }
 
+void mc_run_libdir(const char *root, const char *rel, mc_run_opts *o, str_t *libdir)
+{
+    if (*root) {
+        str_printf(libdir, "%s/%s", root, rel);
+        o->ld_library_path = libdir->buf;
+    }
+}
+
 int mc_run_find(const char *root, const char *const *names, str_t *out)
 {
     for (; *names; names++) {

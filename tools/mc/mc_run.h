@@ -37,6 +37,11 @@ void mc_run_result_free(mc_run_result *r);
  * ran over its time (then it was killed).  r is reset first. */
 int mc_run(const char *const argv[], const mc_run_opts *opts, mc_run_result *r, str_t *why);
 
+/* For programs of an MTA unpacked below root (--mta-root; "" is the
+ * system): LD_LIBRARY_PATH = ROOT/rel in o, the string kept in libdir.
+ * Nothing when root is "". */
+void mc_run_libdir(const char *root, const char *rel, mc_run_opts *o, str_t *libdir);
+
 /* The first of names (paths relative to root; root "" is /) that is an
  * executable file, in out.  Returns 0, or -1 when none is. */
 int mc_run_find(const char *root, const char *const *names, str_t *out);

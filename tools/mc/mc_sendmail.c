@@ -8,8 +8,10 @@
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
+#include "mc_sasl.h"
 #include "mc_smfiles.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -110,16 +112,18 @@ static const char *ostype(const char *cf_dir)
     return ok ? "debian" : "linux";
 }
 
-static int mc_text(mc_job *j, const char *cf_dir, str_t *out)
+int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
 {
-    str_t header, daemons, mechs, tls, smart, access, macros, milters, tmpl, why;
+    str_t header, includes, daemons, mechs, tls, smart, access, macros, milters, tmpl, why;
     const char *error = NULL;
     int rc;
 
-    str_init(&header), str_init(&daemons), str_init(&mechs), str_init(&tls);
+    str_init(&header), str_init(&includes), str_init(&daemons), str_init(&mechs), str_init(&tls);
     str_init(&smart), str_init(&access), str_init(&macros), str_init(&milters);
     str_init(&tmpl), str_init(&why);
     mc_file_header(&header, "dnl ", j->conf_path);
+    for (size_t i = 0; i < j->mta.sendmail.include.count; i++)
+        str_printf(&includes, "include(`%s')dnl\n", j->mta.sendmail.include.items[i]);
     if (j->mta.smtp.enable)
         daemon_lines(&daemons, "MTA", j->mta.smtp.port, "", &j->mta.smtp.families,
                      &j->mta.smtp.addresses);
@@ -138,6 +142,7 @@ static int mc_text(mc_job *j, const char *cf_dir, str_t *out)
     {
         const mc_tmpl_var vars[] = {
             {"HEADER", header.buf}, {"CF_DIR", cf_dir}, {"OSTYPE", ostype(cf_dir)},
+            {"INCLUDES", includes.buf},
             {"HOSTNAME", j->site.hostname}, {"CONFIG_DIR", j->config_dir},
             {"DAEMONS", daemons.buf}, {"AUTH_MECHS", mechs.buf}, {"TLS", tls.buf},
             {"SMARTHOST", smart.buf}, {"ACCESS", access.buf},
@@ -151,10 +156,26 @@ static int mc_text(mc_job *j, const char *cf_dir, str_t *out)
                                       &error)) < 0)
             mc_error("sendmail.mc.tmpl: %s", error);
     }
-    str_free(&header), str_free(&daemons), str_free(&mechs), str_free(&tls);
+    str_free(&header), str_free(&includes), str_free(&daemons), str_free(&mechs), str_free(&tls);
     str_free(&smart), str_free(&access), str_free(&macros), str_free(&milters);
     str_free(&tmpl), str_free(&why);
     return rc;
+}
+
+/* Every line m4 printed is an error ("*** ERROR: ..." comes with exit 0). */
+static void m4_errors(int status, str_t *err)
+{
+    for (char *line = err->buf; line && *line;) {
+        char *nl = strchr(line, '\n');
+
+        if (nl)
+            *nl = '\0';
+        if (*line)
+            mc_error("m4 sendmail.mc: %s", line);
+        line = nl ? nl + 1 : NULL;
+    }
+    if (status != 0)
+        mc_error("m4 sendmail.mc exited with %d", status);
 }
 
 /* m4 sendmail.mc > sendmail.cf.  m4 prints "*** ERROR" and exits 0. */
@@ -175,9 +196,9 @@ static int build_cf(mc_job *j)
 
         if (mc_run(argv, &o, &r, &why) < 0)
             mc_error("m4: %s", why.buf);
-        else if (r.status != 0 || strstr(r.err.buf, "ERROR") || r.err.len > 0)
-            mc_error("m4 sendmail.mc failed (exit %d):\n%s", r.status, r.err.buf);
-        else if (mc_file_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
+        else if (r.status != 0 || r.err.len > 0)
+            m4_errors(r.status, &r.err);
+        else if (fileio_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
             mc_error("%s", why.buf);
         else {
             mc_file_header(&cf, "# ", "sendmail.mc");
@@ -204,13 +225,15 @@ static void make_map(mc_job *j, const char *name)
 
     str_init(&prog), str_init(&src), str_init(&cf), str_init(&db), str_init(&why);
     mc_run_result_init(&r);
+    mc_out_path(&j->out, "sendmail.cf", &cf);
+    if (access(cf.buf, R_OK) != 0)
+        goto out; /* no .cf: m4 failed, reported */
     if (mc_run_find(j->mta_root, progs, &prog) < 0) {
         mc_note("makemap not found: run `makemap hash %s/%s < %s/%s` after installing", j->config_dir,
                 name, j->config_dir, name);
         goto out;
     }
     mc_out_path(&j->out, name, &src);
-    mc_out_path(&j->out, "sendmail.cf", &cf);
     o.stdin_path = src.buf;
     {
         const char *argv[] = {prog.buf, "-C", cf.buf, "hash", src.buf, NULL};
@@ -227,126 +250,55 @@ out:
     str_free(&prog), str_free(&src), str_free(&cf), str_free(&db), str_free(&why);
 }
 
+/* The cf tree: --cf-dir, or below --mta-root; in out.  Returns 0, or -1
+ * (reported). */
+static int cf_tree(const mc_job *j, str_t *out)
+{
+    str_t p;
+    int rc = -1;
+
+    str_init(&p);
+    if (j->cf_dir)
+        str_append_cstr(out, j->cf_dir);
+    else
+        str_printf(out, "%s/usr/share/sendmail/cf", j->mta_root);
+    str_printf(&p, "%s/m4/cf.m4", out->buf);
+    if (!mc_settings_plain(out->buf))
+        mc_error("--cf-dir: %s: spaces, quotes and the like cannot go into a .mc", out->buf);
+    else if (access(p.buf, R_OK) != 0)
+        mc_error("no sendmail cf tree in %s (install sendmail-cf, or give --cf-dir DIR)",
+                 out->buf);
+    else
+        rc = 0;
+    str_free(&p);
+    return rc;
+}
+
 int mc_sendmail_generate(mc_job *j)
 {
     str_t cf_dir, text;
-    int rc = -1;
+    unsigned errors = mc_errors();
 
     str_init(&cf_dir), str_init(&text);
-    str_printf(&cf_dir, "%s", j->cf_dir ? j->cf_dir : "");
-    if (j->cf_dir == NULL)
-        str_printf(&cf_dir, "%s/usr/share/sendmail/cf", j->mta_root);
-    if (!mc_settings_plain(cf_dir.buf)) {
-        mc_error("--cf-dir: %s: spaces, quotes and the like cannot go into a .mc", cf_dir.buf);
-        goto out;
-    }
-    str_printf(&text, "%s/m4/cf.m4", cf_dir.buf);
-    if (access(text.buf, R_OK) != 0) {
-        mc_error("no sendmail cf tree in %s (install sendmail-cf, or give --cf-dir DIR)",
-                 cf_dir.buf);
-        goto out;
-    }
+    if (cf_tree(j, &cf_dir) == 0 && mc_sendmail_mc(j, cf_dir.buf, &text) == 0 &&
+        mc_out_take(&j->out, "sendmail.mc", &text, 0644, false) == 0)
+        build_cf(j);
     str_clear(&text);
-    if (mc_text(j, cf_dir.buf, &text) < 0 || mc_out_take(&j->out, "sendmail.mc", &text, 0644, false) < 0 ||
-        build_cf(j) < 0)
-        goto out;
     mc_smfiles_local_host_names(j, &text);
-    if (mc_out_take(&j->out, "local-host-names", &text, 0644, false) < 0)
-        goto out;
+    mc_out_take(&j->out, "local-host-names", &text, 0644, false);
     if (j->mta.access_db) {
         mc_smfiles_access(j, &text);
-        if (mc_out_take(&j->out, "access", &text, 0644, false) < 0)
-            goto out;
-        make_map(j, "access");
+        if (mc_out_take(&j->out, "access", &text, 0644, false) == 0)
+            make_map(j, "access");
     }
-    if (j->mta.smarthost.auth.user != NULL) {
-        if (mc_smfiles_authinfo(j, &text) < 0 || mc_out_take(&j->out, "authinfo", &text, 0600, true) < 0)
-            goto out;
+    if (j->mta.smarthost.auth.user != NULL && j->password != NULL &&
+        mc_smfiles_authinfo(j, &text) == 0 &&
+        mc_out_take(&j->out, "authinfo", &text, 0600, true) == 0)
         make_map(j, "authinfo");
-    }
     if (j->mta.submission.enable) {
-        mc_smfiles_sasl(j, "Debian reads it as /etc/mail/sasl/Sendmail.conf", &text);
-        if (mc_out_take(&j->out, "sasl/Sendmail.conf", &text, 0644, false) < 0)
-            goto out;
+        mc_sasl_conf(j, &text);
+        mc_out_take(&j->out, mc_sasl_conf_name(j), &text, 0644, false);
     }
-    rc = 0;
-out:
     str_free(&cf_dir), str_free(&text);
-    return rc;
-}
-
-/* Lines of `sendmail -bt -d0.1` that are only its banner and prompt; what
- * remains are complaints ("FILE: line N: readcf: ..."). */
-static bool noise(const char *line)
-{
-    static const char *const prefixes[] = {"Version ", "=====", "ADDRESS TEST MODE",
-                                           "Enter <ruleset>", ">", NULL};
-
-    if (*line == '\0' || *line == ' ' || *line == '\t')
-        return true;
-    for (const char *const *p = prefixes; *p; p++)
-        if (strncmp(line, *p, strlen(*p)) == 0)
-            return true;
-    return false;
-}
-
-/* sendmail sleeps 60 s when it cannot qualify the host name. */
-static void hostname_hint(void)
-{
-    char host[256];
-
-    if (gethostname(host, sizeof host) == 0 && memchr(host, '\0', sizeof host) != NULL &&
-        strchr(host, '.') == NULL)
-        mc_note("this host's name \"%s\" is not qualified: sendmail may wait 60 seconds "
-                "trying to qualify it (cf/README: WHO AM I?)", host);
-}
-
-int mc_sendmail_check(mc_job *j)
-{
-    static const char *const progs[] = {"/usr/libexec/sendmail/sendmail", "/usr/sbin/sendmail",
-                                        "/usr/lib/sendmail", NULL};
-    str_t prog, cf, why;
-    mc_run_result r;
-    mc_run_opts o = {.timeout = 120};
-    int rc = 0;
-
-    str_init(&prog), str_init(&cf), str_init(&why);
-    mc_run_result_init(&r);
-    if (mc_run_find(j->mta_root, progs, &prog) < 0) {
-        mc_error("--check: sendmail not found under %s/ (give --mta-root DIR)", j->mta_root);
-        rc = -1;
-        goto out;
-    }
-    mc_out_path(&j->out, "sendmail.cf", &cf);
-    hostname_hint();
-    {
-        const char *argv[] = {prog.buf, "-C", cf.buf, "-bt", "-d0.1", NULL};
-        char *line;
-
-        if (mc_run(argv, &o, &r, &why) < 0) {
-            mc_error("sendmail -bt: %s", why.buf);
-            rc = -1;
-            goto out;
-        }
-        str_append(&r.out, r.err.buf, r.err.len);
-        for (line = r.out.buf; line && *line;) {
-            char *nl = strchr(line, '\n');
-
-            if (nl)
-                *nl = '\0';
-            if (!noise(line)) {
-                mc_error("sendmail rejects the generated sendmail.cf: %s", line);
-                rc = -1;
-            }
-            line = nl ? nl + 1 : NULL;
-        }
-        if (r.status != 0) {
-            mc_error("sendmail -C sendmail.cf -bt exited with %d", r.status);
-            rc = -1;
-        }
-    }
-out:
-    mc_run_result_free(&r);
-    str_free(&prog), str_free(&cf), str_free(&why);
-    return rc;
+    return mc_errors() > errors ? -1 : 0;
 }

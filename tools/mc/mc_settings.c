@@ -83,10 +83,10 @@ static int check_tls_mode(const void *value, const char **error_r)
 
 static int check_pwcheck(const void *value, const char **error_r)
 {
-    static const char *const ok[] = {"saslauthd", "auxprop", NULL};
+    static const char *const ok[] = {"auxprop", "saslauthd", NULL};
 
-    return check_one_of(*(char *const *)value, ok, "must be \"saslauthd\" or \"auxprop\"",
-                        error_r);
+    return check_one_of(*(char *const *)value, ok,
+                        "must be \"auxprop\" (users in sasldb) or \"saslauthd\"", error_r);
 }
 
 static int check_families(const void *value, const char **error_r)
@@ -185,7 +185,9 @@ static const cfg_field submission_fields[] = {
      .offset = offsetof(mc_submission, auth_mechanisms), .def = "PLAIN,LOGIN", .max = 8,
      .check = check_mechanisms},
     {.name = "sasl_pwcheck", .type = CFG_STRING, .offset = offsetof(mc_submission, sasl_pwcheck),
-     .def = "saslauthd", .check = check_pwcheck},
+     .def = "auxprop", .check = check_pwcheck},
+    {.name = "sasldb", .type = CFG_STRING, .offset = offsetof(mc_submission, sasldb),
+     .def = MC_SASLDB_DEFAULT, .check = check_path},
     {.name = "tls", .type = CFG_GROUP, .offset = offsetof(mc_submission, tls), .sub = &tls_schema},
 };
 static const cfg_schema submission_schema = {
@@ -231,6 +233,25 @@ static const cfg_field postfix_fields[] = {
 static const cfg_schema postfix_schema = {
     .size = sizeof(mc_postfix_opts), .fields = postfix_fields,
     .nfields = sizeof postfix_fields / sizeof postfix_fields[0],
+};
+
+static int check_path_list(const void *value, const char **error_r)
+{
+    const cfg_strlist *l = value;
+
+    for (size_t i = 0; i < l->count; i++)
+        if (check_path(&l->items[i], error_r) < 0)
+            return -1;
+    return 0;
+}
+
+static const cfg_field sendmail_fields[] = {
+    {.name = "include", .type = CFG_STRLIST, .offset = offsetof(mc_sendmail_opts, include),
+     .max = 16, .check = check_path_list},
+};
+static const cfg_schema sendmail_schema = {
+    .size = sizeof(mc_sendmail_opts), .fields = sendmail_fields,
+    .nfields = sizeof sendmail_fields / sizeof sendmail_fields[0],
 };
 
 static int mta_check(void *obj, str_t *err)
@@ -279,6 +300,8 @@ static const cfg_field mta_fields[] = {
      .check = check_timeouts},
     {.name = "postfix", .type = CFG_GROUP, .offset = offsetof(mta_settings, postfix),
      .sub = &postfix_schema},
+    {.name = "sendmail", .type = CFG_GROUP, .offset = offsetof(mta_settings, sendmail),
+     .sub = &sendmail_schema},
 };
 #undef F
 
@@ -287,9 +310,9 @@ const cfg_schema mta_schema = {
     .nfields = sizeof mta_fields / sizeof mta_fields[0], .check = mta_check,
 };
 
-const char *mc_settings_config_dir(const mta_settings *s)
+const char *mc_settings_config_dir(const mta_settings *s, const char *flavor)
 {
     if (s->config_dir != NULL)
         return s->config_dir;
-    return strcmp(s->flavor, "postfix") == 0 ? "/etc/postfix" : "/etc/mail";
+    return strcmp(flavor, "postfix") == 0 ? "/etc/postfix" : "/etc/mail";
 }

@@ -29,7 +29,8 @@ typedef struct mc_submission {
     cfg_strlist families;
     cfg_strlist addresses;
     cfg_strlist auth_mechanisms;
-    char *sasl_pwcheck;    /* "saslauthd" or "auxprop" */
+    char *sasl_pwcheck;    /* "auxprop" (the users in sasldb) or "saslauthd" */
+    char *sasldb;          /* the Cyrus SASL user database (saslpasswd2 -f) */
     mc_tls tls;
 } mc_submission;
 
@@ -51,6 +52,10 @@ typedef struct mc_postfix_opts {
     char *queue_directory;  /* the chroot */
 } mc_postfix_opts;
 
+typedef struct mc_sendmail_opts {
+    cfg_strlist include;    /* m4 files included after OSTYPE (site additions) */
+} mc_sendmail_opts;
+
 typedef struct mta_settings {
     char *flavor;           /* "sendmail" or "postfix" */
     char *config_dir;       /* NULL: /etc/mail or /etc/postfix */
@@ -61,13 +66,18 @@ typedef struct mta_settings {
     bool access_db;         /* sendmail FEATURE(access_db) */
     char *milter_timeouts;  /* sendmail T= of INPUT_MAIL_FILTER */
     mc_postfix_opts postfix;
+    mc_sendmail_opts sendmail;
 } mta_settings;
 
 extern const cfg_schema mta_schema;
 
-/* The MTA's configuration directory: config_dir, or the flavor's default.
- * Returns a string owned by s. */
-const char *mc_settings_config_dir(const mta_settings *s);
+/* The MTA's configuration directory: config_dir, or the flavor's default
+ * (for the flavor given, which may differ from s->flavor with --mta).
+ * Returns a string owned by s or static. */
+const char *mc_settings_config_dir(const mta_settings *s, const char *flavor);
+
+/* mta.submission.sasldb's default: where saslpasswd2 keeps the users. */
+#define MC_SASLDB_DEFAULT "/etc/sasldb2"
 
 /* True when text can be pasted into an m4 quoted string, a sendmail option
  * list, a Postfix setting and a shell word in single quotes: no quotes,

@@ -119,17 +119,3 @@ void mc_smfiles_local_host_names(const mc_job *j, str_t *out)
     for (size_t i = 0; i < l->count; i++)
         str_printf(out, "%s\n", l->items[i]);
 }
-
-void mc_smfiles_sasl(const mc_job *j, const char *install_hint, str_t *out)
-{
-    const mc_submission *s = &j->mta.submission;
-
-    mc_file_header(out, "# ", j->conf_path);
-    str_printf(out, "# Cyrus SASL for SMTP AUTH on the submission port; %s.\n", install_hint);
-    str_printf(out, "pwcheck_method: %s\n", s->sasl_pwcheck);
-    if (strcmp(s->sasl_pwcheck, "auxprop") == 0)
-        str_append_cstr(out, "auxprop_plugin: sasldb\n");
-    str_append_cstr(out, "mech_list: ");
-    join(out, &s->auth_mechanisms, " ");
-    str_append_char(out, '\n');
-}

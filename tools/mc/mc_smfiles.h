@@ -1,7 +1,7 @@
 /*
  * mc_smfiles.h - the data files beside sendmail.cf: authinfo (the smart
  * host's credentials, password base64-encoded, mode 0600), access,
- * local-host-names and the Cyrus SASL application config Sendmail.conf.
+ * local-host-names (the SASL config is mc_sasl's).
  * Each function appends the whole file, header included, to out.
  */
 #ifndef MK_MC_SMFILES_H
@@ -16,8 +16,5 @@ int mc_smfiles_authinfo(const mc_job *j, str_t *out);
  * unencrypted. */
 void mc_smfiles_access(const mc_job *j, str_t *out);
 void mc_smfiles_local_host_names(const mc_job *j, str_t *out);
-/* Cyrus SASL config, for both MTAs (sendmail: Sendmail.conf, Postfix:
- * smtpd.conf). */
-void mc_smfiles_sasl(const mc_job *j, const char *install_hint, str_t *out);
 
 #endif

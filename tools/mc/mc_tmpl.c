@@ -3,7 +3,7 @@
 
 #include "mc_tmpl.h"
 
-#include "mc_file.h"
+#include "core/fileio.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -94,7 +94,7 @@ static bool try_dir(const char *dir, const char *name, str_t *out, str_t *why)
         return false;
     str_init(&path);
     str_printf(&path, "%s/%s", dir, name);
-    rc = mc_file_read(path.buf, MC_TMPL_MAX, out, why);
+    rc = fileio_read(path.buf, MC_TMPL_MAX, out, why);
     str_free(&path);
     return rc == 0;
 }

@@ -1,6 +1,7 @@
 /* test_mc.c - unit tests of milterkit-mc's modules: templates (mc_tmpl),
  * milter sockets in Postfix's syntax (mc_milters), the "mta" schema and its
- * checks (mc_settings), generated-file ownership (mc_file). */
+ * checks (mc_settings), generated-file ownership (mc_file), --apply's
+ * backups and rollback (mc_apply).  The generators: test_mcgen.c. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -14,10 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mc_apply.h"
 #include "mc_file.h"
 #include "mc_milters.h"
 #include "mc_settings.h"
 #include "mc_tmpl.h"
+#include "core/fileio.h"
 #include "milter/site.h"
 
 /* ---- mc_tmpl_expand ---- */
@@ -178,7 +181,7 @@ static void test_defaults(void **state)
     assert_int_equal(m.submission.families.count, 2);
     assert_int_equal(m.submission.auth_mechanisms.count, 2);
     assert_true(m.postfix.chroot);
-    assert_string_equal(mc_settings_config_dir(&m), "/etc/mail");
+    assert_string_equal(mc_settings_config_dir(&m, m.flavor), "/etc/mail");
     cfg_free(&mta_schema, &m);
 }
 
@@ -211,13 +214,13 @@ static void test_file_write_and_owner(void **state)
     str_init(&why);
     str_init(&h);
     assert_int_equal(mc_file_owner(path), MC_FILE_ABSENT);
-    assert_int_equal(mc_file_write(path, "x\n", 2, 0600, &why), 0);
+    assert_int_equal(fileio_replace(path, "x\n", 2, 0600, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why), 0);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(mc_file_owner(path), MC_FILE_FOREIGN);
     mc_file_header(&h, "# ", "/etc/milterkit/milterkit.conf\n`x'");
     assert_null(strchr(h.buf, '`'));
-    assert_int_equal(mc_file_write(path, h.buf, h.len, 0644, &why), 0);
+    assert_int_equal(fileio_replace(path, h.buf, h.len, 0644, FILEIO_KEEP_UID, FILEIO_KEEP_GID, &why), 0);
     assert_int_equal(mc_file_owner(path), MC_FILE_OURS);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
@@ -225,6 +228,104 @@ static void test_file_write_and_owner(void **state)
     rmdir(dir);
     str_free(&why);
     str_free(&h);
+}
+
+/* ---- mc_apply: install with backups, rollback, report ---- */
+
+static void put(const char *dir, const char *name, const char *text, mode_t mode)
+{
+    char p[512];
+    FILE *f;
+
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(p, mode), 0);
+}
+
+static char *get(const char *dir, const char *name)
+{
+    char p[512];
+    str_t s, why;
+
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    str_init(&s), str_init(&why);
+    if (fileio_read(p, 1 << 20, &s, &why) < 0) {
+        str_free(&s), str_free(&why);
+        return NULL;
+    }
+    str_free(&why);
+    return str_steal(&s);
+}
+
+static int count_backups(const char *dir)
+{
+    char cmd[600];
+    FILE *p;
+    int n = -1;
+
+    snprintf(cmd, sizeof cmd, "find '%s' -name '*.milterkit-*' | wc -l", dir);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+static void test_apply_install_and_rollback(void **state)
+{
+    char dir[] = "/tmp/test_mc_apply.XXXXXX";
+    mc_out o;
+    mc_apply a;
+    str_t why;
+    char *t;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    str_init(&why);
+    put(dir, "main.cf", "old main\n", 0644);
+    put(dir, "same", "same\n", 0644);
+    assert_int_equal(mc_out_init(&o, &why), 0);
+    assert_int_equal(mc_out_add(&o, "main.cf", "new main\n", 9, 0644, false, &why), 0);
+    assert_int_equal(mc_out_add(&o, "same", "same\n", 5, 0644, false, &why), 0);
+    assert_int_equal(mc_out_add(&o, "sasl/new.conf", "new\n", 4, 0600, true, &why), 0);
+    mc_apply_init(&a);
+    assert_int_equal(mc_apply_install(&a, &o, dir), 0);
+    assert_int_equal(a.count, 2); /* "same" was left alone */
+    t = get(dir, "main.cf");
+    assert_string_equal(t, "new main\n");
+    free(t);
+    assert_int_equal(count_backups(dir), 1);
+    /* A failure later: everything as it was, no backup left. */
+    assert_int_equal(mc_apply_rollback(&a), 0);
+    t = get(dir, "main.cf");
+    assert_string_equal(t, "old main\n");
+    free(t);
+    assert_null(get(dir, "sasl/new.conf"));
+    assert_int_equal(count_backups(dir), 0);
+    mc_apply_free(&a);
+    /* Success: the backup of a changed file stays, listed. */
+    mc_apply_init(&a);
+    assert_int_equal(mc_apply_install(&a, &o, dir), 0);
+    assert_int_equal(mc_apply_save(&a, "/nonexistent-dir/x"), 0); /* absent: noted */
+    mc_apply_report(&a);
+    assert_int_equal(count_backups(dir), 1);
+    mc_apply_free(&a);
+    /* A second run with nothing new: nothing saved, nothing written. */
+    mc_apply_init(&a);
+    assert_int_equal(mc_apply_install(&a, &o, dir), 0);
+    assert_int_equal(a.count, 0);
+    mc_apply_free(&a);
+    mc_out_free(&o);
+    {
+        char cmd[128];
+
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    str_free(&why);
 }
 
 int main(void)
@@ -236,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_file_write_and_owner),
+        cmocka_unit_test(test_apply_install_and_rollback),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,11 @@
 
   tool(), sendmail_tree(), postfix_tree(): paths, Skip when missing;
   seed_conf(work, ...): the seed scenario's milterkit.conf (example.net,
-      submission on inet and inet6, smarthost smtp.isp.example:587 with AUTH);
+      submission on inet and inet6, smarthost smtp.isp.example:587 with AUTH,
+      the SASL users in a private sasldb);
+  make_sasldb(work, users): a private Cyrus SASL user database;
+  sasl_env(work, config_dir): a private Cyrus SASL search path for the
+      sendmail checks (MILTERKIT_MC_SASL_PATH), linked as Debian does;
   run_mc(args, ...): runs milterkit-mc, in a private UTS namespace with a
       qualified host name when sendmail will be run (it sleeps 60 s on an
       unqualified one);
@@ -11,6 +15,7 @@
 """
 
 import os
+import shutil
 import socket
 import subprocess
 
@@ -18,11 +23,13 @@ from . import (Skip, builddir, e2e_root, have_private_ns, log,
                      private_ns_argv, srcdir)
 
 PASSWORD = 'S3cr3t pass"word'
+REALM = 'mail.example.net'
+ROAMERS = {'roamer': 'r0aming-pw'}
 
 MILTER_SECTIONS = """\
-relay: { socket = "unix:/var/spool/postfix/milterkit/relay.sock"; };
-masq: { socket = "unix:/var/spool/postfix/milterkit/masq.sock"; as = "example.net"; };
-dkim: { socket = "inet:8893@127.0.0.1"; };"""
+relay: {{ socket = "unix:{queue}/milterkit/relay.sock"; }};
+masq: {{ socket = "unix:{queue}/milterkit/masq.sock"; as = "example.net"; }};
+dkim: {{ socket = "inet:8893@127.0.0.1"; }};"""
 
 
 def require_e2e():
@@ -64,13 +71,49 @@ def make_cert(work, name='cert'):
     return cert, key
 
 
+def make_sasldb(work, users=None, name='sasldb2'):
+    """A Cyrus SASL user database WORK/NAME with USERS (default ROAMERS) in
+    the realm mail.example.net, owner root, group nogroup (the private
+    Postfix's mail_owner is nobody), mode 0640; returns its path."""
+    tool = shutil.which('saslpasswd2') or '/usr/sbin/saslpasswd2'
+    if not os.access(tool, os.X_OK):
+        raise Skip('saslpasswd2 not installed (sasl2-bin)')
+    db = os.path.join(work.path, name)
+    for user, pw in (users or ROAMERS).items():
+        subprocess.run([tool, '-p', '-c', '-f', db, '-u', REALM, user],
+                       input=pw.encode(), check=True, timeout=30)
+    os.chown(db, 0, 65534)
+    os.chmod(db, 0o640)
+    return db
+
+
+def sasl_env(work, config_dir='/etc/mail'):
+    """The environment for milterkit-mc that makes WORK/sasl-path the whole
+    Cyrus SASL search path, with Sendmail.conf linked to
+    CONFIG_DIR/sasl/Sendmail.conf.2 as Debian's update_auth links
+    /usr/lib/sasl2/Sendmail.conf (sendmail reads that link)."""
+    d = work.sub('sasl-path')
+    link = os.path.join(d, 'Sendmail.conf')
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(os.path.join(config_dir, 'sasl/Sendmail.conf.2'), link)
+    return {'MILTERKIT_MC_SASL_PATH': d}
+
+
 def seed_conf(work, flavor='sendmail', cert=None, key=None, smarthost=None,
               mta_extra='', config_dir=None, tls=True, name='milterkit.conf',
-              milters=True, submission_extra=''):
+              milters=True, submission_extra='', queue='/var/spool/postfix',
+              sasldb=None):
     """Writes the seed scenario's config into WORK; returns its path.
     SMARTHOST overrides the smarthost group's body; without MILTERS the
-    relay, masq and dkim sections are left out."""
+    relay, masq and dkim sections are left out; the unix sockets of relay
+    and masq are below QUEUE (Postfix's chroot); SASLDB (default: a private
+    one, made once) holds the SASL users."""
     pw = work.file('smarthost.secret', PASSWORD + '\n', mode=0o600)
+    if sasldb is None:
+        sasldb = os.path.join(work.path, 'sasldb2')
+        if not os.path.exists(sasldb):
+            make_sasldb(work)
     if tls and cert is None:
         cert, key = make_cert(work)
     tls_group = ('tls = { cert = "%s"; key = "%s"; };' % (cert, key)
@@ -86,13 +129,13 @@ site: { domain = "example.net"; hostname = "mail.example.net";
 %s
 mta: { flavor = "%s"; %s
   submission = { port = 587; families = ["inet", "inet6"];
-    auth_mechanisms = ["PLAIN", "LOGIN"]; %s %s };
+    auth_mechanisms = ["PLAIN", "LOGIN"]; sasldb = "%s"; %s %s };
   smarthost = { %s };
   %s
 };
-""" % (MILTER_SECTIONS if milters else '', flavor,
+""" % (MILTER_SECTIONS.format(queue=queue) if milters else '', flavor,
        'config_dir = "%s";' % config_dir if config_dir else '',
-       tls_group, submission_extra, smarthost, mta_extra)
+       sasldb, tls_group, submission_extra, smarthost, mta_extra)
     return work.file(name, conf)
 
 

@@ -234,14 +234,7 @@ class Sendmail(_MTA):
         self.work.file('etc/aliases', 'postmaster: root\n')
         self.work.file('etc/local-host-names', '')
         self.work.file('etc/statistics', '', mode=0o600)
-        self.mc = self.work.file('sendmail.mc', self.mc_text())
-        self.cf = os.path.join(w, 'sendmail.cf')
-        with open(self.cf, 'wb') as out:
-            r = subprocess.run(['m4', self.mc], stdout=out,
-                               stderr=subprocess.PIPE, cwd=w)
-        err = r.stderr.decode('utf-8', 'replace')
-        if r.returncode != 0 or '*** ERROR' in err:
-            raise RuntimeError('m4 %s failed:\n%s' % (self.mc, err))
+        self.cf = self.build_cf()
         self.syslog = SyslogListener(os.path.join(w, 'log.sock'),
                                      os.path.join(w, 'syslog'))
         sm = os.path.join(sendmail_root(), 'usr/libexec/sendmail/sendmail')
@@ -258,6 +251,22 @@ class Sendmail(_MTA):
         wait_port(self.port, proc=self.proc, what='sendmail')
         self.proc.uts_ns = uts_ns_of(self.proc.pid)
         return self
+
+    def build_cf(self):
+        """Writes WORK/sendmail.mc (mc_text()) and builds WORK/sendmail.cf
+        from it with m4; returns the .cf's path.  Called by start() once the
+        work directory, queue and etc/ files exist; a subclass may return
+        a .cf made another way."""
+        w = self.work.path
+        self.mc = self.work.file('sendmail.mc', self.mc_text())
+        cf = os.path.join(w, 'sendmail.cf')
+        with open(cf, 'wb') as out:
+            r = subprocess.run(['m4', self.mc], stdout=out,
+                               stderr=subprocess.PIPE, cwd=w)
+        err = r.stderr.decode('utf-8', 'replace')
+        if r.returncode != 0 or '*** ERROR' in err:
+            raise RuntimeError('m4 %s failed:\n%s' % (self.mc, err))
+        return cf
 
     def _ns(self, argv):
         argv, add = private_ns_argv(argv, self.work.path, self.hostname,

@@ -15,10 +15,11 @@ Pipeline.start() does, in a private work directory:
      internal_networks = ["127.0.0.1/32"], submission with STARTTLS and AUTH,
      smarthost = the fake ISP relay (ispsink.IspRelay) with AUTH credentials
      in a password file of mode 0600;
-  4. milterkit-mc writes the MTA's configuration, which is adapted to a
+  4. a private Cyrus SASL database (saslpasswd2 -f) with the roaming user,
+     named in milterkit.conf (mta.submission.sasldb);
+  5. milterkit-mc writes the MTA's configuration, which is adapted to a
      private instance on loopback as little as possible (ADAPTED lists
      every change, for the report and for milterkit-mc's authors);
-  5. a private Cyrus SASL database (saslpasswd2 -f) with the roaming user;
   6. the three milters, then the MTA (tests/e2e/mta.py).
 Everything is stopped by stop() / __exit__, also on failure.
 """
@@ -64,7 +65,7 @@ dkim: {{ socket = "inet:{dkim}@127.0.0.1"; pidfile = "{run}/dkim.pid";
 mta: {{ flavor = "{flavor}"; config_dir = "{out}";
   smtp = {{ families = ["inet"]; }};
   submission = {{ families = ["inet"]; auth_mechanisms = ["PLAIN", "LOGIN"];
-    sasl_pwcheck = "auxprop";
+    sasl_pwcheck = "auxprop"; sasldb = "{sasldb}";
     tls = {{ cert = "{cert}"; key = "{certkey}"; }}; }};
   smarthost = {{ host = "127.0.0.1"; port = {isp};
     auth = {{ user = "{isp_user}"; password_file = "{pwfile}"; }}; }};
@@ -298,7 +299,13 @@ class Pipeline(Service):
         self._stack.enter_context(self.dns)
         self.dns.txt('%s._domainkey.example.net' % SELECTOR, self.record)
         self.dns.start()
-        # 4. milterkit.conf and milterkit-mc.
+        # 4. SASL database with the roaming user.
+        self.sasldb = os.path.join(w.path, 'sasldb2')
+        subprocess.run(['saslpasswd2', '-p', '-c', '-f', self.sasldb, '-u',
+                        'mail.example.net', ROAMER],
+                       input=ROAMER_PW.encode(), check=True, timeout=30)
+        os.chmod(self.sasldb, 0o644)
+        # 5. milterkit.conf and milterkit-mc.
         self.out = w.sub('mta-config')
         pwfile = w.file('smarthost.secret', ISP_PW + '\n', mode=0o600)
         self.ports = {n: free_port() for n in NAMES}
@@ -308,15 +315,9 @@ class Pipeline(Service):
             dns=self.dns.server, run=run, selector=SELECTOR, key=self.key,
             flavor=self.flavor, out=self.out, cert=cert, certkey=certkey,
             isp=self.isp.port, isp_user=ISP_USER, pwfile=pwfile,
-            **self.ports))
+            sasldb=self.sasldb, **self.ports))
         self.mc_result = self.run_mc(mc)
         self._tick('generate', t0)
-        # 5. SASL database with the roaming user.
-        self.sasldb = os.path.join(w.path, 'sasldb2')
-        subprocess.run(['saslpasswd2', '-p', '-c', '-f', self.sasldb, '-u',
-                        'mail.example.net', ROAMER],
-                       input=ROAMER_PW.encode(), check=True, timeout=30)
-        os.chmod(self.sasldb, 0o644)
         # 6. milters, then the MTA.
         t0 = time.monotonic()
         for n in NAMES:
@@ -364,10 +365,9 @@ class Pipeline(Service):
                                 'private instance listens on 127.0.0.1 only)')
         with open(os.path.join(self.out, 'sasl/smtpd.conf')) as f:
             sasl = f.read()
-        sasl = sasl.rstrip('\n') + '\nsasldb_path: %s\n' % self.sasldb
         self.adapted.append(
-            'sasl/smtpd.conf: + "sasldb_path: PRIVATE/sasldb2", copied to the '
-            'instance\'s config directory (Debian: /etc/postfix/sasl)')
+            'sasl/smtpd.conf: copied to the instance\'s config directory '
+            '(Debian: /etc/postfix/sasl)')
         master = []
         with open(os.path.join(self.out, 'milterkit-master.cf')) as f:
             for line in f.read().splitlines():
@@ -399,10 +399,8 @@ class Pipeline(Service):
         with open(os.path.join(self.out, 'sendmail.mc')) as f:
             generated = f.read()
         sasl_dir = self.work.sub('sendmail-sasl')
-        with open(os.path.join(self.out, 'sasl/Sendmail.conf')) as f:
-            sasl = f.read()
-        with open(os.path.join(sasl_dir, 'Sendmail.conf'), 'w') as f:
-            f.write(sasl.rstrip('\n') + '\nsasldb_path: %s\n' % self.sasldb)
+        os.symlink(os.path.join(self.out, 'sasl/Sendmail.conf.2'),
+                   os.path.join(sasl_dir, 'Sendmail.conf'))
         self.adapted += [
             'sendmail.mc: the harness\' private paths (queue, pid, hosts, '
             'aliases, service switch, statistics, help file, log level, '
@@ -410,9 +408,9 @@ class Pipeline(Service):
             'FEATURE(accept_unresolvable_domains)) inserted after OSTYPE',
             'sendmail.mc: DAEMON_OPTIONS Port=25 / Port=587 -> loopback '
             'ports with Addr=127.0.0.1',
-            'sasl/Sendmail.conf: + "sasldb_path: PRIVATE/sasldb2", '
-            'bind-mounted on /usr/lib/sasl2 in sendmail\'s mount namespace '
-            '(where this sendmail reads Sendmail.conf)']
+            'sasl/Sendmail.conf.2: linked as Sendmail.conf (as Debian links '
+            '/usr/lib/sasl2/Sendmail.conf) in a directory bind-mounted on '
+            '/usr/lib/sasl2 in sendmail\'s mount namespace']
         sm = PipelineSendmail(generated, self.sub_port, sasl_dir,
                               self.isp.port)
         self._stack.callback(sm.stop)
