@@ -21,6 +21,7 @@ re-exported here; the rest is in the modules:
   mcsetup      milterkit-mc runs against the unpacked MTAs
   dkimtest     milterkit-dkim test keys, messages and verifiers
   op25b        the home-server-behind-OP25B pipeline; op25b_demo its demo
+  checksite    a whole site (DNS, daemons, MTA config) for milterkit-check
 
 Only Debian's python3 and its packages are used (python3-dkim,
 python3-aiosmtpd where a module says so).
