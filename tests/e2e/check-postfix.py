@@ -4,6 +4,8 @@ with its milterkit-postconf.sh): every check ok and exit 0; then each
 failure it must name, with its fix, and the exit status:
   - a socket the Postfix user cannot write to (mode 0600; group root
     instead of socket_group): "mta-access relay" FAIL, with chgrp/chmod;
+  - a socket outside the queue directory while submission runs chrooted:
+    "mta-access relay" FAIL, with the socket setting that fixes it;
   - a key not published, a key whose record holds another key:
     "key ..." FAIL with the record to publish;
   - masq missing from smtpd_milters, masq called before relay, the
@@ -62,6 +64,22 @@ def unwritable_socket(s):
     finally:
         os.chown(sock, -1, before.st_gid)
         os.chmod(sock, before.st_mode & 0o7777)
+
+
+def outside_chroot(s):
+    """relay's socket moved out of the queue directory, where the chrooted
+    submission smtpd cannot reach it."""
+    outside = s.work.sub('run')
+    with open(s.conf) as f:
+        text = f.read().replace('unix:%s/relay.sock' % s.sockdir,
+                                'unix:%s/relay.sock' % outside)
+    conf = s.work.file('outside.conf', text)
+    r = s.check(conf=conf)
+    it = s.item(r, 'FAIL', 'mta-access relay')
+    check("outside Postfix's chroot %s" % s.spool in it, it)
+    check('relay.socket = "unix:%s/milterkit/relay.sock"' % s.spool in it, 'fix: ' + it)
+    it = s.item(r, 'FAIL', 'mta milters smtpd_milters (main.cf)')
+    check('milterkit-relay (unix:%s/relay.sock) is not in it' % outside in it, it)
 
 
 def keys(s):
@@ -188,6 +206,7 @@ def test():
     with Site('postfix') as s:
         all_ok(s)
         unwritable_socket(s)
+        outside_chroot(s)
         keys(s)
         milter_lists(s)
         no_submission(s)

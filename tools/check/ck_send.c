@@ -234,71 +234,71 @@ static bool loopback(const char *host)
            strcmp(host, "localhost") == 0;
 }
 
-void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
-{
-    const char *swaks = o->swaks != NULL ? o->swaks : "/usr/bin/swaks";
-    str_t pw, why, server, from, env, subject, body, reply, qid, error, fix;
-    ck_run_result res;
+/* What swaks is given, built once. */
+typedef struct message {
+    str_t server, from, subject, body, env;
     const char *argv[32];
     const char *envp[2];
-    size_t n = 0;
-    bool verify;
+} message;
 
-    str_init(&pw), str_init(&why), str_init(&server), str_init(&from), str_init(&env);
-    str_init(&subject), str_init(&body), str_init(&reply), str_init(&qid), str_init(&error);
-    str_init(&fix);
-    ck_run_result_init(&res);
-    if (access(swaks, X_OK) != 0) {
-        ck_itemf(r, CK_FAIL, "send", "apt install swaks (or give --swaks PATH)",
-                 "%s is not installed: --send uses it as the client", swaks);
-        goto out;
-    }
-    if (o->user == NULL) {
-        ck_itemf(r, CK_FAIL, "send", "give --send-user LOGIN (a SASL user of the submission "
-                 "port)", "--send needs the login of a roaming user");
-        goto out;
-    }
-    if ((o->password_file != NULL ? password_from_file(o->password_file, &pw, &why)
-                                  : password_from_tty(o->user, &pw, &why)) < 0) {
-        ck_itemf(r, CK_FAIL, "send", "give --send-password-file FILE (mode 0600), or run "
-                 "milterkit-check on a terminal", "%s", why.buf);
-        goto out;
-    }
+static void message_init(message *m)
+{
+    str_init(&m->server), str_init(&m->from), str_init(&m->subject), str_init(&m->body);
+    str_init(&m->env);
+}
+
+static void message_free(message *m)
+{
+    explicit_bzero(m->env.buf, m->env.len);
+    str_free(&m->server), str_free(&m->from), str_free(&m->subject), str_free(&m->body);
+    str_free(&m->env);
+}
+
+/* swaks' argv and environment; the password goes to the environment only. */
+static void build(message *m, const ck_conf *c, const ck_sendopts *o, const char *swaks,
+                  const str_t *pw)
+{
+    size_t n = 0;
+
     if (o->server != NULL)
-        str_append_cstr(&server, o->server);
+        str_append_cstr(&m->server, o->server);
     else
-        str_printf(&server, "127.0.0.1:%ld", c->submission_port);
-    verify = o->server != NULL && !loopback(o->server) && strncmp(o->server, "127.", 4) != 0;
+        str_printf(&m->server, "127.0.0.1:%ld", c->submission_port);
     if (o->from != NULL)
-        str_append_cstr(&from, o->from);
+        str_append_cstr(&m->from, o->from);
     else if (strchr(o->user, '@') != NULL)
-        str_append_cstr(&from, o->user);
+        str_append_cstr(&m->from, o->user);
     else
-        str_printf(&from, "%s@%s", o->user, c->site.domain);
-    str_printf(&subject, "Subject: milterkit-check test message from %s", c->site.hostname);
-    str_printf(&body, "This message was sent by milterkit-check --send from %s through its "
+        str_printf(&m->from, "%s@%s", o->user, c->site.domain);
+    str_printf(&m->subject, "Subject: milterkit-check test message from %s", c->site.hostname);
+    str_printf(&m->body, "This message was sent by milterkit-check --send from %s through its "
                "submission port, to see it leave signed.\n", c->site.hostname);
-    str_printf(&env, "SWAKS_OPT_auth_password=%s", pw.buf);
-    envp[0] = env.buf, envp[1] = NULL;
-    argv[n++] = swaks, argv[n++] = "--server", argv[n++] = server.buf;
-    argv[n++] = "--tls", argv[n++] = "--auth", argv[n++] = "--auth-user";
-    argv[n++] = o->user, argv[n++] = "--auth-hide-password";
-    argv[n++] = "--from", argv[n++] = from.buf, argv[n++] = "--to", argv[n++] = o->to;
-    argv[n++] = "--helo", argv[n++] = c->site.hostname;
-    argv[n++] = "--header", argv[n++] = subject.buf, argv[n++] = "--body", argv[n++] = body.buf;
-    argv[n++] = "--timeout", argv[n++] = "60";
-    if (verify)
-        argv[n++] = "--tls-verify";
-    argv[n] = NULL;
-    if (ck_run(argv, envp, SWAKS_TIMEOUT, &res, &why) < 0) {
-        ck_itemf(r, CK_FAIL, "send", "is the MTA running? (systemctl status postfix / sendmail)",
-                 "%s", why.buf);
-        goto out;
-    }
-    str_append(&res.out, res.err.buf, res.err.len);
-    if (ck_send_parse(res.out.buf, res.out.len, &reply, &qid, &error) == 0) {
+    str_printf(&m->env, "SWAKS_OPT_auth_password=%s", pw->buf);
+    m->envp[0] = m->env.buf, m->envp[1] = NULL;
+    m->argv[n++] = swaks, m->argv[n++] = "--server", m->argv[n++] = m->server.buf;
+    m->argv[n++] = "--tls", m->argv[n++] = "--auth", m->argv[n++] = "--auth-user";
+    m->argv[n++] = o->user, m->argv[n++] = "--auth-hide-password";
+    m->argv[n++] = "--from", m->argv[n++] = m->from.buf;
+    m->argv[n++] = "--to", m->argv[n++] = o->to;
+    m->argv[n++] = "--helo", m->argv[n++] = c->site.hostname;
+    m->argv[n++] = "--header", m->argv[n++] = m->subject.buf;
+    m->argv[n++] = "--body", m->argv[n++] = m->body.buf;
+    m->argv[n++] = "--timeout", m->argv[n++] = "60";
+    if (o->server != NULL && !loopback(o->server) && strncmp(o->server, "127.", 4) != 0)
+        m->argv[n++] = "--tls-verify";
+    m->argv[n] = NULL;
+}
+
+/* The items from swaks' transcript. */
+static void report(ck_report *r, const ck_sendopts *o, const message *m, ck_run_result *res)
+{
+    str_t reply, qid, error;
+
+    str_init(&reply), str_init(&qid), str_init(&error);
+    str_append(&res->out, res->err.buf, res->err.len);
+    if (ck_send_parse(res->out.buf, res->out.len, &reply, &qid, &error) == 0) {
         ck_itemf(r, CK_OK, "send", NULL, "%s accepted the message from %s to %s (login %s): %s",
-                 server.buf, from.buf, o->to, o->user, reply.buf);
+                 m->server.buf, m->from.buf, o->to, o->user, reply.buf);
         if (o->maillog != NULL && qid.len > 0)
             relay_item(r, o, qid.buf);
         else if (qid.len > 0)
@@ -306,17 +306,46 @@ void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
                      "is in the MTA's log (journalctl | grep %s; or give --maillog FILE)",
                      qid.buf, qid.buf);
     } else {
-        str_printf(&fix, "the line above is the MTA's (or swaks') reason: a refused login is "
-                   "the SASL user (saslpasswd2), a TLS failure is mta.submission.tls, a "
-                   "refused relay is milterkit-relay (journalctl -u milterkit-relay)");
-        ck_itemf(r, CK_FAIL, "send", fix.buf, "sending through %s failed (swaks exit %d): %s",
-                 server.buf, res.status, error.len ? error.buf : "no reply");
+        ck_itemf(r, CK_FAIL, "send",
+                 "the line above is the MTA's (or swaks') reason: a refused login is the SASL "
+                 "user (saslpasswd2), a TLS failure is mta.submission.tls, a refused relay is "
+                 "milterkit-relay (journalctl -u milterkit-relay)",
+                 "sending through %s failed (swaks exit %d): %s", m->server.buf, res->status,
+                 error.len ? error.buf : "no reply");
     }
-out:
+    str_free(&reply), str_free(&qid), str_free(&error);
+}
+
+void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
+{
+    const char *swaks = o->swaks != NULL ? o->swaks : "/usr/bin/swaks";
+    str_t pw, why;
+    ck_run_result res;
+    message m;
+
+    str_init(&pw), str_init(&why);
+    message_init(&m);
+    ck_run_result_init(&res);
+    if (access(swaks, X_OK) != 0) {
+        ck_itemf(r, CK_FAIL, "send", "apt install swaks (or give --swaks PATH)",
+                 "%s is not installed: --send uses it as the client", swaks);
+    } else if (o->user == NULL) {
+        ck_itemf(r, CK_FAIL, "send", "give --send-user LOGIN (a SASL user of the submission "
+                 "port)", "--send needs the login of a roaming user");
+    } else if ((o->password_file != NULL ? password_from_file(o->password_file, &pw, &why)
+                                         : password_from_tty(o->user, &pw, &why)) < 0) {
+        ck_itemf(r, CK_FAIL, "send", "give --send-password-file FILE (mode 0600), or run "
+                 "milterkit-check on a terminal", "%s", why.buf);
+    } else {
+        build(&m, c, o, swaks, &pw);
+        if (ck_run(m.argv, m.envp, SWAKS_TIMEOUT, &res, &why) < 0)
+            ck_itemf(r, CK_FAIL, "send", "is the MTA running? (systemctl status postfix / "
+                     "sendmail)", "%s", why.buf);
+        else
+            report(r, o, &m, &res);
+    }
     explicit_bzero(pw.buf, pw.len);
-    explicit_bzero(env.buf, env.len);
+    message_free(&m);
     ck_run_result_free(&res);
-    str_free(&pw), str_free(&why), str_free(&server), str_free(&from), str_free(&env);
-    str_free(&subject), str_free(&body), str_free(&reply), str_free(&qid), str_free(&error);
-    str_free(&fix);
+    str_free(&pw), str_free(&why);
 }
