@@ -6,6 +6,8 @@ failure it must name, with its fix, and the exit status:
     instead of socket_group): "mta-access relay" FAIL, with chgrp/chmod;
   - a socket outside the queue directory while submission runs chrooted:
     "mta-access relay" FAIL, with the socket setting that fixes it;
+  - something else than a milter on a socket: an SMTP banner, silence
+    (bounded by --timeout): "socket dkim" FAIL;
   - a key not published, a key whose record holds another key:
     "key ..." FAIL with the record to publish;
   - masq missing from smtpd_milters, masq called before relay, the
@@ -21,6 +23,9 @@ Postfix is not started: milterkit-check reads its configuration with the
 unpacked postconf."""
 
 import os
+import socket
+import threading
+import time
 
 from mktest import run_test
 from mktest.checksite import SELECTOR, Site, key_entry, make_key, site_records
@@ -80,6 +85,43 @@ def outside_chroot(s):
     check('relay.socket = "unix:%s/milterkit/relay.sock"' % s.spool in it, 'fix: ' + it)
     it = s.item(r, 'FAIL', 'mta milters smtpd_milters (main.cf)')
     check('milterkit-relay (unix:%s/relay.sock) is not in it' % outside in it, it)
+
+
+def not_milters(s):
+    """dkim's socket answered by something else: a server that says an SMTP
+    banner ("not a milter", what it sent shown), one that accepts and stays
+    silent (no answer within --timeout)."""
+    def serve(lsock):
+        while True:
+            try:
+                c, _ = lsock.accept()
+            except OSError:
+                return
+            c.sendall(b'220 mail.example.net ESMTP\r\n')
+            c.close()
+
+    chatty = socket.socket()
+    silent = socket.socket()
+    try:
+        for l in (chatty, silent):
+            l.bind(('127.0.0.1', 0))
+            l.listen(8)
+        threading.Thread(target=serve, args=(chatty,), daemon=True).start()
+        with open(s.conf) as f:
+            text = f.read()
+        for l, want in ((chatty, 'is not a milter: not a milter packet (packet length over '
+                                 'the limit): it sent "220 mail.example.net ESMTP??"'),
+                        (silent, 'within 1000 ms')):
+            conf = s.work.file('other.conf', text.replace(
+                'inet:%d@127.0.0.1' % s.dkim_port, 'inet:%d@127.0.0.1' % l.getsockname()[1]))
+            t0 = time.monotonic()
+            r = s.check('--timeout', '1', conf=conf)
+            check(time.monotonic() - t0 < 30, 'the probe is not bounded')
+            it = s.item(r, 'FAIL', 'socket dkim')
+            check(want in it, it)
+    finally:
+        chatty.close()
+        silent.close()
 
 
 def keys(s):
@@ -207,6 +249,7 @@ def test():
         all_ok(s)
         unwritable_socket(s)
         outside_chroot(s)
+        not_milters(s)
         keys(s)
         milter_lists(s)
         no_submission(s)
