@@ -15,6 +15,10 @@ EXTRA_DIST += tests/data/dkim/dkimpy-verify.py \
 UNIT_TESTS += tests/unit/test_dkimcanon
 tests_unit_test_dkimcanon_SOURCES = tests/unit/test_dkimcanon.c
 
+UNIT_TESTS += tests/unit/test_dkimrec
+tests_unit_test_dkimrec_SOURCES = tests/unit/test_dkimrec.c
+tests_unit_test_dkimrec_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
+
 UNIT_TESTS += tests/unit/test_dkimkey
 tests_unit_test_dkimkey_SOURCES = tests/unit/test_dkimkey.c
 tests_unit_test_dkimkey_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)

@@ -6,101 +6,43 @@
 #include "kgcheck.h"
 
 #include <string.h>
-#include <strings.h>
 
+#include "dkim/dkimrec.h"
 #include "dns/dns.h"
-#include "kgrec.h"
-#include "core/log.h"
 #include "core/mem.h"
 
-/* Why a well-formed record cannot be used with key, or NULL when it can. */
-static const char *unusable(const kgrec *rec, const dkimkey_t *key)
+/* Appends each line of lines to msg, indented by two spaces. */
+static void indent_lines(const str_t *lines, str_t *msg)
 {
-    const char *k = rec->k != NULL ? rec->k : "rsa";
-    if (rec->p[0] == '\0')
-        return "the key is revoked (empty p=)";
-    if (strcasecmp(k, "rsa") != 0 && strcasecmp(k, "ed25519") != 0)
-        return "unknown key type k=";
-    if (strcasecmp(k, dkimkey_type_name(key)) != 0)
-        return "k= names another key type than the key file's";
-    if (rec->h != NULL && strstr(rec->h, "sha256") == NULL)
-        return "h= does not allow sha256";
-    if (rec->s != NULL && strstr(rec->s, "*") == NULL && strstr(rec->s, "email") == NULL)
-        return "s= excludes email";
-    return NULL;
-}
-
-/* Same public key?  Compares the decoded p= bytes. */
-static bool same_key(const char *published, const str_t *ours_b64)
-{
-    str_t a, b;
-    str_init(&a);
-    str_init(&b);
-    bool same = dkimkey_b64_decode(published, strlen(published), &a) == 0 &&
-                dkimkey_b64_decode(ours_b64->buf, ours_b64->len, &b) == 0 && a.len == b.len &&
-                memcmp(a.buf, b.buf, a.len) == 0;
-    str_free(&a);
-    str_free(&b);
-    return same;
-}
-
-/* One record's verdict, with a line appended to msg. */
-static kgcheck_result judge_one(const char *txt, size_t len, const dkimkey_t *key,
-                                const str_t *ours, str_t *msg)
-{
-    kgrec rec;
-    const char *err;
-    log_safe_buf sb;
-    if (kgrec_parse(txt, len, &rec, &err) < 0) {
-        str_printf(msg, "  malformed record (%s): \"%s\"\n", err, log_safe(&sb, txt, len));
-        return KGCHECK_MALFORMED;
+    const char *p = lines->buf, *end = lines->buf + lines->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        str_append_cstr(msg, "  ");
+        str_append(msg, p, n);
+        p += n;
     }
-    kgcheck_result r;
-    const char *why = unusable(&rec, key);
-    if (why != NULL) {
-        str_printf(msg, "  unusable record: %s\n", why);
-        r = KGCHECK_DIFFERENT;
-    } else if (!same_key(rec.p, ours)) {
-        str_printf(msg, "  record holds a different public key\n");
-        r = KGCHECK_DIFFERENT;
-    } else {
-        str_printf(msg, "  record matches the key file%s%s\n",
-                   kgrec_has_flag(&rec, "y") ? " (t=y: testing mode)" : "",
-                   kgrec_has_flag(&rec, "s") ? " (t=s: no subdomains in i=)" : "");
-        r = KGCHECK_MATCH;
-    }
-    kgrec_free(&rec);
-    return r;
-}
-
-/* Lower rank wins: match, then different, then malformed. */
-static int rank(kgcheck_result r)
-{
-    return r == KGCHECK_MATCH ? 0 : r == KGCHECK_DIFFERENT ? 1 : 2;
 }
 
 kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n,
                              const dkimkey_t *key, str_t *msg)
 {
-    str_t ours;
-    const char *err;
-    str_init(&ours);
-    if (dkimkey_public_dns(key, &ours, &err) < 0) {
-        str_printf(msg, "cannot derive the public key: %s\n", err);
-        str_free(&ours);
-        return KGCHECK_ERROR;
+    str_t lines;
+    str_init(&lines);
+    dkimrec_verdict v = dkimrec_judge(txt, len, n, key, &lines);
+    kgcheck_result r = KGCHECK_ERROR;
+    switch (v) {
+    case DKIMREC_MATCH: r = KGCHECK_MATCH; break;
+    case DKIMREC_DIFFERENT: r = KGCHECK_DIFFERENT; break;
+    case DKIMREC_MALFORMED: r = KGCHECK_MALFORMED; break;
+    case DKIMREC_ERROR: break;
     }
-    kgcheck_result best = KGCHECK_MALFORMED;
-    for (size_t i = 0; i < n; i++) {
-        kgcheck_result r = judge_one(txt[i], len[i], key, &ours, msg);
-        if (rank(r) < rank(best))
-            best = r;
-    }
-    if (n > 1)
-        str_printf(msg, "  warning: %zu TXT records at this name; verifiers may pick any\n",
-                   n);
-    str_free(&ours);
-    return best;
+    if (r == KGCHECK_ERROR)
+        str_append(msg, lines.buf, lines.len);
+    else
+        indent_lines(&lines, msg);
+    str_free(&lines);
+    return r;
 }
 
 /* Loads the key without refusing it, but warns like milterkit-dkim would. */

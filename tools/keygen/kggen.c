@@ -15,8 +15,8 @@
 #include <openssl/crypto.h>
 
 #include "dkim/dkimkey.h"
-#include "kgrec.h"
 #include "core/fileio.h"
+#include "dkim/dkimrec.h"
 #include "core/mem.h"
 
 /* DIR/SELECTOR.EXT */
@@ -119,10 +119,10 @@ int kggen_run(const kggen_args *a, FILE *out, str_t *why)
     }
     if (public_of(&pem, &p, why) < 0)
         goto out;
-    kgrec_spec spec = { .k = a->alg == KGKEY_RSA ? "rsa" : "ed25519", .p = p.buf,
+    dkimrec_spec spec = { .k = a->alg == KGKEY_RSA ? "rsa" : "ed25519", .p = p.buf,
                         .testing = a->testing, .no_subdomains = a->no_subdomains };
-    kgrec_format(&spec, &rec);
-    kgrec_zone_line(&spec, a->selector, a->domain, &zone);
+    dkimrec_format(&spec, &rec);
+    dkimrec_zone_line(&spec, a->selector, a->domain, &zone);
     if (write_files(a, &pem, &zone, why) < 0)
         goto out;
     print_result(a, &rec, &zone, out);

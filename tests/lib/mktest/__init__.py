@@ -23,6 +23,7 @@ re-exported here; the rest is in the modules:
   op25b        the home-server-behind-OP25B pipeline; op25b_demo its demo
   machine      a throwaway Debian 12 machine booted with real systemd
                (systemd-nspawn), for the install-path tests
+  checksite    a whole site (DNS, daemons, MTA config) for milterkit-check
 
 Only Debian's python3 and its packages are used (python3-dkim,
 python3-aiosmtpd where a module says so).

@@ -1,17 +1,20 @@
 /*
- * kgrec.c - DKIM key records: the TXT text we publish (one string, or a
- * zone-file line cut into <= 255-byte strings) and a bounded parser of the
- * tag-list found in DNS (RFC 6376 3.2 and 3.6.1).
+ * dkimrec.c - DKIM key records: the TXT text we publish (one string, or a
+ * zone-file line cut into <= 255-byte strings), a bounded parser of the
+ * tag-list found in DNS (RFC 6376 3.2 and 3.6.1), and the verdict of
+ * published records against a private key.  See dkimrec.h.
  */
 #include "config.h"
 
-#include "kgrec.h"
+#include "dkim/dkimrec.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "core/log.h"
 #include "core/mem.h"
 
-void kgrec_format(const kgrec_spec *spec, str_t *out)
+void dkimrec_format(const dkimrec_spec *spec, str_t *out)
 {
     str_printf(out, "v=DKIM1; k=%s; ", spec->k);
     if (spec->testing && spec->no_subdomains)
@@ -31,21 +34,21 @@ static void append_quoted(str_t *out, const char *p, size_t n)
     str_append_char(out, '"');
 }
 
-void kgrec_zone_line(const kgrec_spec *spec, const char *selector, const char *domain,
+void dkimrec_zone_line(const dkimrec_spec *spec, const char *selector, const char *domain,
                      str_t *out)
 {
     str_t rec;
     str_init(&rec);
-    kgrec_format(spec, &rec);
+    dkimrec_format(spec, &rec);
     const char *p = strstr(rec.buf, "p=");
     if (p == NULL)
-        panic("kgrec_zone_line: no p= in formatted record");
+        panic("dkimrec_zone_line: no p= in formatted record");
     size_t head = (size_t)(p - rec.buf);
     str_printf(out, "%s._domainkey\tIN\tTXT\t(", selector);
     append_quoted(out, rec.buf, head); /* tags before p=, well under 255 */
-    for (size_t off = head; off < rec.len; off += KGREC_TXT_CHUNK) {
+    for (size_t off = head; off < rec.len; off += DKIMREC_TXT_CHUNK) {
         size_t n = rec.len - off;
-        append_quoted(out, rec.buf + off, n < KGREC_TXT_CHUNK ? n : KGREC_TXT_CHUNK);
+        append_quoted(out, rec.buf + off, n < DKIMREC_TXT_CHUNK ? n : DKIMREC_TXT_CHUNK);
     }
     str_printf(out, " )  ; ----- DKIM key %s for %s\n", selector, domain);
     str_free(&rec);
@@ -116,12 +119,12 @@ static bool valid_base64(const char *b)
 }
 
 /* The slot in rec for a known tag name, or NULL for tags we ignore. */
-static char **tag_slot(kgrec *rec, const char *name, size_t n)
+static char **tag_slot(dkimrec *rec, const char *name, size_t n)
 {
     static const struct { const char *name; size_t off; } tags[] = {
-        { "v", offsetof(kgrec, v) }, { "k", offsetof(kgrec, k) }, { "h", offsetof(kgrec, h) },
-        { "n", offsetof(kgrec, n) }, { "p", offsetof(kgrec, p) }, { "s", offsetof(kgrec, s) },
-        { "t", offsetof(kgrec, t) },
+        { "v", offsetof(dkimrec, v) }, { "k", offsetof(dkimrec, k) }, { "h", offsetof(dkimrec, h) },
+        { "n", offsetof(dkimrec, n) }, { "p", offsetof(dkimrec, p) }, { "s", offsetof(dkimrec, s) },
+        { "t", offsetof(dkimrec, t) },
     };
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
         if (strlen(tags[i].name) == n && memcmp(tags[i].name, name, n) == 0)
@@ -131,8 +134,8 @@ static char **tag_slot(kgrec *rec, const char *name, size_t n)
 
 /* Remembers each tag name seen, to refuse duplicates (RFC 6376 3.2). */
 typedef struct seen_tags {
-    const char *name[KGREC_MAX_TAGS];
-    size_t len[KGREC_MAX_TAGS];
+    const char *name[DKIMREC_MAX_TAGS];
+    size_t len[DKIMREC_MAX_TAGS];
     size_t count;
 } seen_tags;
 
@@ -144,7 +147,7 @@ static int note_tag(seen_tags *seen, const char *name, size_t n, const char **er
             return -1;
         }
     }
-    if (seen->count >= KGREC_MAX_TAGS) {
+    if (seen->count >= DKIMREC_MAX_TAGS) {
         *error_r = "too many tags";
         return -1;
     }
@@ -194,7 +197,7 @@ static int read_tag(const char *s, size_t len, size_t *ip, const char **name, si
 }
 
 /* Checks the tags as a key record after the tag-list parsed. */
-static int check_record(const kgrec *rec, const char **error_r)
+static int check_record(const dkimrec *rec, const char **error_r)
 {
     if (rec->v != NULL && strcmp(rec->v, "DKIM1") != 0) {
         *error_r = "v= is not DKIM1";
@@ -211,7 +214,7 @@ static int check_record(const kgrec *rec, const char **error_r)
     return 0;
 }
 
-static int parse_tags(const char *txt, size_t len, kgrec *rec, const char **error_r)
+static int parse_tags(const char *txt, size_t len, dkimrec *rec, const char **error_r)
 {
     seen_tags seen = { .count = 0 };
     size_t i = 0;
@@ -233,10 +236,10 @@ static int parse_tags(const char *txt, size_t len, kgrec *rec, const char **erro
     return 0;
 }
 
-int kgrec_parse(const char *txt, size_t len, kgrec *rec, const char **error_r)
+int dkimrec_parse(const char *txt, size_t len, dkimrec *rec, const char **error_r)
 {
     memset(rec, 0, sizeof *rec);
-    if (len > KGREC_MAX_LEN) {
+    if (len > DKIMREC_MAX_LEN) {
         *error_r = "record too long";
         return -1;
     }
@@ -245,13 +248,13 @@ int kgrec_parse(const char *txt, size_t len, kgrec *rec, const char **error_r)
         return -1;
     }
     if (parse_tags(txt, len, rec, error_r) < 0 || check_record(rec, error_r) < 0) {
-        kgrec_free(rec);
+        dkimrec_free(rec);
         return -1;
     }
     return 0;
 }
 
-void kgrec_free(kgrec *rec)
+void dkimrec_free(dkimrec *rec)
 {
     mem_free(&rec->v);
     mem_free(&rec->k);
@@ -262,7 +265,7 @@ void kgrec_free(kgrec *rec)
     mem_free(&rec->t);
 }
 
-bool kgrec_has_flag(const kgrec *rec, const char *flag)
+bool dkimrec_has_flag(const dkimrec *rec, const char *flag)
 {
     if (rec->t == NULL)
         return false;
@@ -279,4 +282,89 @@ bool kgrec_has_flag(const kgrec *rec, const char *flag)
         s += n;
     }
     return false;
+}
+
+/* ---- judging published records against a key ---- */
+
+/* Why a well-formed record cannot be used with key, or NULL when it can. */
+static const char *unusable(const dkimrec *rec, const dkimkey_t *key)
+{
+    const char *k = rec->k != NULL ? rec->k : "rsa";
+    if (rec->p[0] == '\0')
+        return "the key is revoked (empty p=)";
+    if (strcasecmp(k, "rsa") != 0 && strcasecmp(k, "ed25519") != 0)
+        return "unknown key type k=";
+    if (strcasecmp(k, dkimkey_type_name(key)) != 0)
+        return "k= names another key type than the key file's";
+    if (rec->h != NULL && strstr(rec->h, "sha256") == NULL)
+        return "h= does not allow sha256";
+    if (rec->s != NULL && strstr(rec->s, "*") == NULL && strstr(rec->s, "email") == NULL)
+        return "s= excludes email";
+    return NULL;
+}
+
+/* Same public key?  Compares the decoded p= bytes. */
+static bool same_key(const char *published, const str_t *ours_b64)
+{
+    str_t a, b;
+    str_init(&a);
+    str_init(&b);
+    bool same = dkimkey_b64_decode(published, strlen(published), &a) == 0 &&
+                dkimkey_b64_decode(ours_b64->buf, ours_b64->len, &b) == 0 && a.len == b.len &&
+                memcmp(a.buf, b.buf, a.len) == 0;
+    str_free(&a);
+    str_free(&b);
+    return same;
+}
+
+/* One record's verdict, with a line appended to msg. */
+static dkimrec_verdict judge_one(const char *txt, size_t len, const dkimkey_t *key,
+                                 const str_t *ours, str_t *msg)
+{
+    dkimrec rec;
+    const char *err;
+    log_safe_buf sb;
+    if (dkimrec_parse(txt, len, &rec, &err) < 0) {
+        str_printf(msg, "malformed record (%s): \"%s\"\n", err, log_safe(&sb, txt, len));
+        return DKIMREC_MALFORMED;
+    }
+    dkimrec_verdict r;
+    const char *why = unusable(&rec, key);
+    if (why != NULL) {
+        str_printf(msg, "unusable record: %s\n", why);
+        r = DKIMREC_DIFFERENT;
+    } else if (!same_key(rec.p, ours)) {
+        str_printf(msg, "record holds a different public key\n");
+        r = DKIMREC_DIFFERENT;
+    } else {
+        str_printf(msg, "record matches the key file%s%s\n",
+                   dkimrec_has_flag(&rec, "y") ? " (t=y: testing mode)" : "",
+                   dkimrec_has_flag(&rec, "s") ? " (t=s: no subdomains in i=)" : "");
+        r = DKIMREC_MATCH;
+    }
+    dkimrec_free(&rec);
+    return r;
+}
+
+dkimrec_verdict dkimrec_judge(const char *const *txt, const size_t *len, size_t n,
+                              const dkimkey_t *key, str_t *msg)
+{
+    str_t ours;
+    const char *err;
+    str_init(&ours);
+    if (dkimkey_public_dns(key, &ours, &err) < 0) {
+        str_printf(msg, "cannot derive the public key: %s\n", err);
+        str_free(&ours);
+        return DKIMREC_ERROR;
+    }
+    dkimrec_verdict best = DKIMREC_MALFORMED;
+    for (size_t i = 0; i < n; i++) {
+        dkimrec_verdict r = judge_one(txt[i], len[i], key, &ours, msg);
+        if (r < best)
+            best = r;
+    }
+    if (n > 1)
+        str_printf(msg, "warning: %zu TXT records at this name; verifiers may pick any\n", n);
+    str_free(&ours);
+    return best;
 }
