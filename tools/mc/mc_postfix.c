@@ -264,7 +264,7 @@ static void script(const mc_job *j, const pf_conf *c, str_t *out)
     if (mc_sasl_chroot_copy(j, &copy)) {
         str_append_cstr(out, "# The SASL users, into smtpd's chroot (again after every "
                              "saslpasswd2):\n");
-        str_append_cstr(out, "install -m 0640 -o root -g \"$(id -gn \"$(postconf -c \"$dir\" "
+        str_append_cstr(out, "install -D -m 0640 -o root -g \"$(id -gn \"$(postconf -c \"$dir\" "
                              "-h mail_owner)\")\" ");
         sh_quote(out, j->mta.submission.sasldb);
         str_append_char(out, ' ');

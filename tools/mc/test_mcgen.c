@@ -84,7 +84,7 @@ static const gen_case cases[] = {
     /* Postfix: the postconf script */
     {PF "", "milterkit-postconf.sh", "postconf -c \"$dir\" -e 'myorigin = $mydomain'\npostconf -c \"$dir\" -M 'submission/inet=submission inet n - y - - smtpd'\npostconf -c \"$dir\" -P 'submission/inet/smtpd_tls_auth_only=yes'"},
     {PF SH AUTH "};", "milterkit-postconf.sh", "postmap -c \"$dir\" hash:\"$dir\"/sasl_passwd"},
-    {PF "", "milterkit-postconf.sh", "install -m 0640 -o root -g \"$(id -gn \"$(postconf -c \"$dir\" -h mail_owner)\")\" '/etc/sasldb2' '/var/spool/postfix/etc/sasldb2'"},
+    {PF "", "milterkit-postconf.sh", "install -D -m 0640 -o root -g \"$(id -gn \"$(postconf -c \"$dir\" -h mail_owner)\")\" '/etc/sasldb2' '/var/spool/postfix/etc/sasldb2'"},
     {PF "postfix = { chroot = false; };", "milterkit-postconf.sh", "!install *\n!postmap *"},
     /* Postfix: the smart host's password map, smtpd's SASL config */
     {PF SH "port = 2525; " AUTH "};", "sasl_passwd", "[smtp.isp.example]:2525 u:pw"},
