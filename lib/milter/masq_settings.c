@@ -45,7 +45,7 @@ static int masq_check(void *obj, str_t *err)
 
 #define F(member, nm, ty, df) CFG_FIELD(masq_settings, member, nm, ty, df)
 static const cfg_field masq_fields[] = {
-    DAEMON_SETTINGS_FIELDS(masq_settings, daemon, "unix:/run/milterkit/masq.sock"),
+    DAEMON_SETTINGS_FIELDS(masq_settings, daemon, "unix:/run/milterkit-masq/masq.sock"),
     F(as, "as", CFG_STRING, NULL),
     F(domains, "domains", CFG_STRLIST, NULL),
     F(domains_file, "domains_file", CFG_STRING, NULL),
