@@ -36,6 +36,7 @@
 #endif
 
 static char dir[512];
+static bool usable; /* the tree could be made: else every test is skipped */
 static dkimkey_reader_t reader;
 static uid_t other_uid = 1; /* "daemon" on Debian: neither root nor the reader */
 static gid_t other_gid = 1;
@@ -101,11 +102,12 @@ static int setup(void **state)
     str_t why;
 
     (void)state;
+    /* Not root and no usable $HOME (a package build): nothing to test on. */
     if (base == NULL)
-        return -1;
+        return 0;
     snprintf(dir, sizeof(dir), "%s/test_dkimkey_path.XXXXXX", base);
     if (mkdtemp(dir) == NULL)
-        return -1;
+        return 0;
     chmod(dir, 0755);
     str_init(&why);
     /* Root judges for the account a daemon drops to; others for themselves. */
@@ -118,6 +120,7 @@ static int setup(void **state)
         other_uid = pw->pw_uid;
         other_gid = pw->pw_gid;
     }
+    usable = true;
     return 0;
 }
 
@@ -126,6 +129,8 @@ static int teardown(void **state)
     char cmd[600];
 
     (void)state;
+    if (!usable)
+        return 0;
     dkimkey_reader_free(&reader);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
@@ -222,6 +227,8 @@ static void expand_fix(const char *fix, const char *path, str_t *out)
 static void rule_table(void **state)
 {
     (void)state;
+    if (!usable)
+        skip();
     build_tree();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char path[1024], offender[1024];
@@ -268,6 +275,8 @@ static void no_reader_loads_unsafe_file(void **state)
     str_t why;
 
     (void)state;
+    if (!usable)
+        skip();
     snprintf(path, sizeof(path), "%s/ow/key", dir);
     str_init(&why);
     assert_int_equal(dkimkey_load_file(path, NULL, &key, &why), 0);
@@ -282,6 +291,8 @@ static void relative_path_is_checked(void **state)
     str_t why;
 
     (void)state;
+    if (!usable)
+        skip();
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(dir), 0);
     str_init(&why);
@@ -336,6 +347,8 @@ static void fix_is_quoted(void **state)
     str_t why;
 
     (void)state;
+    if (!usable)
+        skip();
     snprintf(path, sizeof(path), "%s/safe/a key", dir);
     put_key("safe/a key", READER, READER, 0644);
     str_init(&why);
