@@ -19,7 +19,8 @@ CLEANFILES += $(MK_SAMPLES)
 EXTRA_DIST += etc/milterkit.conf etc/access etc/milterkit-sendmail.conf
 
 mk_edit_paths = $(SED) -e 's|/etc/milterkit|$(sysconfdir)/milterkit|g' \
-	-e 's|/usr/share/doc/milterkit|$(docdir)|g' -e 's|/usr/lib/tmpfiles.d|$(tmpfilesdir)|g'
+	-e 's|/usr/share/doc/milterkit|$(docdir)|g' -e 's|/usr/lib/tmpfiles.d|$(tmpfilesdir)|g' \
+	-e 's|/lib/systemd/system|$(systemdsystemunitdir)|g'
 
 $(MK_SAMPLES): Makefile
 	$(AM_V_GEN)$(MKDIR_P) etc/samples && \
@@ -76,8 +77,9 @@ dist_tmpfiles_DATA = etc/tmpfiles.d/milterkit.conf
 install-data-hook: install-mk-man-paths
 
 # The man pages name the Debian package's paths (/etc/milterkit,
-# /usr/share/doc/milterkit, /usr/lib/tmpfiles.d); installed pages name the
-# configured ones instead, as the programs' -h output does.
+# /usr/share/doc/milterkit, /usr/lib/tmpfiles.d, /lib/systemd/system);
+# installed pages name the configured ones instead, as the programs' -h
+# output does.
 install-mk-man-paths:
 	@for p in $(dist_man_MANS); do \
 	  b=`basename $$p`; f='$(DESTDIR)$(mandir)'/man$${b##*.}/$$b; \
