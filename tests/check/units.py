@@ -89,7 +89,7 @@ def check_paths(inst):
 def sanitized(binary):
     with open(binary, 'rb') as f:
         data = f.read()
-    return b'AddressSanitizer' in data or b'UndefinedBehaviorSanitizer' in data
+    return b'__asan_init' in data or b'__ubsan_handle' in data
 
 
 def command(svc, key, inst, conf):
