@@ -1,9 +1,9 @@
 """dkim-key-rotation.py - key rotation by SIGUSR1, as the README says to do
 it: the daemon started as root signs with selector "jan"; a new key made as
 root and given to site.user (chown, 0600) is added to the config as selector
-"feb" in place of "jan"; after SIGUSR1 (the reload runs as site.user and
-reads the new key) the next signed message carries s=feb and verifies with
-feb's record.  A later reload naming a root-owned 0600 key is refused with
+"feb" beside "jan"; after SIGUSR1 (the reload runs as site.user and reads
+the new key) the next signed message carries s=feb too; with "jan" removed
+and another SIGUSR1, only s=feb, which verifies with feb's record.  A later reload naming a root-owned 0600 key is refused with
 the fix in the log, and feb keeps signing.  Needs root to start as root and
 drop privileges, as the unit does."""
 import os
@@ -27,17 +27,24 @@ def main():
             res = dc.send(d.socket, dc.message(), qid="QJAN")
             check(selectors(res) == ["jan"], "signed with jan before the rotation", res.mods)
 
-            # The new selector, made as root and given to site.user.
+            # The new selector, made as root and given to site.user, added.
             keys.make("example.net", "feb", "rsa")
-            del keys.keys[("example.net", "jan")]
             d.write_file("milterkit.conf", dc.dkim_conf(keys, source=False))
             mark = d.reload()
             d.wait_for_log(r"configuration reloaded \(generation 2\)", timeout=30, since=mark)
+            res = dc.send(d.socket, dc.message(), qid="QBOTH")
+            check(sorted(selectors(res)) == ["feb", "jan"],
+                  "the next message carries the new selector (and the old one)", res.mods)
+
+            # The old one retired.
+            del keys.keys[("example.net", "jan")]
+            d.write_file("milterkit.conf", dc.dkim_conf(keys, source=False))
+            mark = d.reload()
+            d.wait_for_log(r"configuration reloaded \(generation 3\)", timeout=30, since=mark)
             res = dc.send(d.socket, dc.message(), qid="QFEB")
-            check(selectors(res) == ["feb"], "the next message carries the new selector",
-                  res.mods, d.log_tail())
+            check(selectors(res) == ["feb"], "then only the new selector", res.mods, d.log_tail())
             check(dc.dkimpy_verify_all(dc.delivered(res), keys.dnsfunc) == [True],
-                  "and verifies with feb's record")
+                  "and it verifies with feb's record")
 
             # A root-owned 0600 key: the reload (as nobody) says why and what to run.
             path = keys.make("example.net", "mar", "rsa")
