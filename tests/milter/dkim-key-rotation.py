@@ -3,9 +3,10 @@ it: the daemon started as root signs with selector "jan"; a new key made as
 root and given to site.user (chown, 0600) is added to the config as selector
 "feb" beside "jan"; after SIGUSR1 (the reload runs as site.user and reads
 the new key) the next signed message carries s=feb too; with "jan" removed
-and another SIGUSR1, only s=feb, which verifies with feb's record.  A later reload naming a root-owned 0600 key is refused with
-the fix in the log, and feb keeps signing.  Needs root to start as root and
-drop privileges, as the unit does."""
+and another SIGUSR1, only s=feb, which verifies with feb's record.  A later
+reload naming a root-owned 0600 key is refused with the fix in the log, and
+feb keeps signing.  Needs root to start as root and drop privileges, as the
+unit does."""
 import os
 
 from mktest import check, give_key, run_test, skip
