@@ -7,10 +7,16 @@
 # Postfix), the unit and milter-level tests again under ASan+UBSan, every
 # fuzz target for a bounded time, mandoc lint of every man page and
 # `make distcheck`, runs the benchmark once briefly (that it works, not its
-# numbers), then prints "N passed, N failed, N skipped".
-# The first steps are shared with tests/demo.sh (tests/setup.sh).
+# numbers), builds the Debian package from a clean copy of the tree and
+# checks it (lintian, the units, install and purge: tests/package.sh), then
+# prints "N passed, N failed, N skipped".  Logs go to _ci/ (MILTERKIT_CI_DIR).
+# The first steps are shared with tests/demo.sh (tests/setup.sh); a tree
+# configured in place (./configure in it) is cleaned first (make distclean).
 # Set MILTERKIT_CI_SKIP_APT=1 to skip the package step, FUZZ_SECONDS to
-# change the fuzzing time per target (default 30).
+# change the fuzzing time per target (default 30), MILTERKIT_CI_SKIP_INSTALL=1
+# to build and check the .deb without installing it (the install leaves the
+# milterkit system user behind, as Debian does for system users; it is
+# skipped where milterkit is installed).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -58,16 +64,17 @@ count_suite() { # count_suite LABEL LOGFILE
     echo "$1: ${p:-0} passed, $(( ${f:-0} + ${e:-0} + ${x:-0} )) failed, ${s:-0} skipped"
 }
 
+rm -rf "$work"; mkdir -p "$work/logs" || exit 1
 . tests/setup.sh
 say "installing packages"
-setup_packages || record "install packages" 1
+setup_packages "$work/logs/apt.log" || record "install packages" 1
 
 say "preparing private MTAs for the e2e tests"
-setup_mtas "$top/_prepare.log"; record "e2e prepare (sendmail, postfix unpacked)" $?
+setup_mtas "$work/logs/prepare.log"; record "e2e prepare (sendmail, postfix unpacked)" $?
 
 say "autoreconf"
-setup_autoreconf || record autoreconf 1
-rm -rf "$work"; mkdir -p "$work"
+setup_srcdir "$work/logs/distclean.log" || record "make distclean of the in-place configured tree" 1
+setup_autoreconf "$work/logs/autoreconf.log" || record autoreconf 1
 
 build() { # build DIR CONFIGURE-ARGS... ; make
     local dir=$work/$1; shift
@@ -135,6 +142,16 @@ say "make distcheck"
 (cd "$work/gcc" && make -j2 distcheck MILTERKIT_E2E=skip > distcheck.log 2>&1); rc=$?
 [ $rc -ne 0 ] && tail -40 "$work/gcc/distcheck.log"
 record "make distcheck" $rc
+
+say "Debian package: dpkg-buildpackage from a clean copy, lintian, units, install and purge"
+while read -r line; do
+    case $line in
+        PASS:*) record "package: ${line#PASS: }" 0 ;;
+        SKIP:*) record "package: ${line#SKIP: }" 77 ;;
+        FAIL:*) record "package: ${line#FAIL: }" 1 ;;
+        *) echo "$line" ;;
+    esac
+done < <(bash tests/package.sh "$work/package")
 
 say "summary"
 for n in "${failed_names[@]}"; do echo "failed: $n"; done

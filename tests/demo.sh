@@ -8,13 +8,15 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 . tests/setup.sh
-echo "=== installing packages, unpacking private MTAs"
-setup_packages || exit 1
-setup_mtas /tmp/milterkit-prepare.log || exit 1
-echo "=== building"
-setup_autoreconf || exit 1
 build=$top/_demo
-mkdir -p "$build" && cd "$build" || exit 1
+mkdir -p "$build" || exit 1
+echo "=== installing packages, unpacking private MTAs (logs in $build)"
+setup_packages "$build/apt.log" || exit 1
+setup_mtas "$build/prepare.log" || exit 1
+echo "=== building"
+setup_srcdir "$build/distclean.log" || exit 1
+setup_autoreconf "$build/autoreconf.log" || exit 1
+cd "$build" || exit 1
 { "$top/configure" -q && make -j2; } > build.log 2>&1 || { tail -30 build.log; exit 1; }
 cd "$top" || exit 1
 echo "=== running the demo"

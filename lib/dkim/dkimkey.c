@@ -1,7 +1,7 @@
 /*
  * dkimkey.c - load DKIM private keys once (PEM PKCS#8/PKCS#1, dkimpy raw
- * Ed25519 seed), check their permissions, derive the DNS public key.
- * The path permission walk lives in dkimkey_path.c.
+ * Ed25519 seed), check them against the key file rule, derive the DNS
+ * public key.  The rule itself lives in dkimkey_path.c.
  */
 #include "config.h"
 
@@ -187,7 +187,8 @@ int dkimkey_load_mem(const void *data, size_t len, dkimkey_t **key_r, str_t *why
     return key_from_seed(data, len, key_r, why);
 }
 
-static int read_key_file(int fd, const char *path, bool check_perms, str_t *buf, str_t *why)
+static int read_key_file(int fd, const char *path, const dkimkey_reader_t *reader, str_t *buf,
+                         str_t *why)
 {
     struct stat st;
 
@@ -199,11 +200,9 @@ static int read_key_file(int fd, const char *path, bool check_perms, str_t *buf,
         str_printf(why, "%s: not a regular file", path);
         return -1;
     }
-    if (check_perms && (st.st_mode & 066) != 0) {
-        str_printf(why, "%s: key file is accessible by group or others (mode %03o)", path,
-                   (unsigned)(st.st_mode & 0777));
+    /* Again on what was opened: the file may have been swapped since. */
+    if (reader != NULL && dkimkey_check_stat(path, &st, reader, why) < 0)
         return -1;
-    }
     if (st.st_size > DKIMKEY_FILE_MAX) {
         str_printf(why, "%s: larger than %d bytes, not a DKIM key", path, DKIMKEY_FILE_MAX);
         return -1;
@@ -230,13 +229,14 @@ static int read_key_file(int fd, const char *path, bool check_perms, str_t *buf,
     return 0;
 }
 
-int dkimkey_load_file(const char *path, bool check_perms, dkimkey_t **key_r, str_t *why)
+int dkimkey_load_file(const char *path, const dkimkey_reader_t *reader, dkimkey_t **key_r,
+                      str_t *why)
 {
     str_t buf, reason;
     int fd, ret;
 
     *key_r = NULL;
-    if (check_perms && dkimkey_check_path(path, why) < 0)
+    if (reader != NULL && dkimkey_check_path(path, reader, why) < 0)
         return -1;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
@@ -244,7 +244,7 @@ int dkimkey_load_file(const char *path, bool check_perms, dkimkey_t **key_r, str
         return -1;
     }
     str_init(&buf);
-    ret = read_key_file(fd, path, check_perms, &buf, why);
+    ret = read_key_file(fd, path, reader, &buf, why);
     close(fd);
     if (ret == 0) {
         str_init(&reason);

@@ -13,20 +13,24 @@
  * Encrypted PEM keys are refused (no passphrase prompt).  The signing
  * algorithm follows the key.
  *
- * Permission check (dkimkey_check_path(), on by default in
- * dkimkey_load_file()): refused when
- *   - the key file is not a regular file, or is readable or writable by
- *     group or others (mode & 066), or owned by someone else than root or
- *     the effective uid;
- *   - any directory on its path (the path as given, made absolute, and its
- *     symlink-free real path) is writable by others, or group-writable, or
- *     owned by someone else than root or the effective uid.
- *     Exception: a directory with the sticky bit set and owned by root
- *     (/tmp, mode 1777) is accepted, since others can neither remove nor
- *     rename the entries in it that they do not own; the next component
- *     is checked on its own (and must be ours or root's, so a directory
- *     another user made in /tmp is refused).
- * The message names the offending path component.
+ * The key file rule (dkimkey_check_path(), run by dkimkey_load_file()
+ * when given a reader): a key is judged for its reader, the account the
+ * daemon runs as once it dropped privileges (dkimkey_reader_for()), so
+ * that `-n` and the start (both as root) and a reload (as that account)
+ * decide alike.  It is refused unless
+ *   - the file is a regular file owned by root or by the reader;
+ *   - nobody but its owner can write it (mode & 022 == 0);
+ *   - others cannot read it (mode & 004 == 0), and its group can read it
+ *     only when that group is the reader's (root:milterkit 0640);
+ *   - the reader can read it (so that a reload can): owned by the reader
+ *     (0600), or root-owned with the reader's group (0640);
+ *   - every directory on its path (the path as given, made absolute, and
+ *     its symlink-free real path) is owned by root or the reader, is
+ *     writable by neither its group nor others (also not with the sticky
+ *     bit: a key under /tmp is refused), and can be entered by the reader.
+ * Mode bits only: ACLs are not consulted.  The message names the offending
+ * path component, users and groups by name, and the command that fixes it
+ * (`chown milterkit KEY`, `chmod 0600 KEY` ...).
  *
  * Thread-safety: loading is reentrant.  A loaded key is immutable and may
  * be used for signing from many threads at once (each with its own
@@ -37,6 +41,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include <openssl/evp.h>
 
@@ -51,13 +58,35 @@ typedef enum dkimkey_type { DKIMKEY_RSA, DKIMKEY_ED25519 } dkimkey_type_t;
 
 typedef struct dkimkey dkimkey_t;
 
+/* The account key files are judged for; see dkimkey_reader_for(). */
+typedef struct dkimkey_reader {
+    uid_t uid;
+    gid_t gid;
+    char *user;  /* its name, for messages ("uid N" without one) */
+    char *group; /* the name of gid */
+} dkimkey_reader_t;
+
 /*
- * Loads the key file at path.  With check_perms, dkimkey_check_path() runs
- * first.  Returns 0 and a new key in *key_r, or -1 with the reason
- * (naming path, or the offending path component) appended to why.
- * The caller frees the key with dkimkey_free().
+ * Fills *r with the account that will read the keys: when the process runs
+ * as root (a daemon that will drop privileges, or `-n` run as root), user
+ * and group (NULL: user's primary group) looked up by name, as the daemon
+ * drops to them; otherwise the effective uid and gid, which the process
+ * keeps.  Returns 0 (free *r with dkimkey_reader_free()), or -1 with the
+ * reason appended to why (no such user or group).  Thread-safe.
  */
-int dkimkey_load_file(const char *path, bool check_perms, dkimkey_t **key_r, str_t *why);
+int dkimkey_reader_for(const char *user, const char *group, dkimkey_reader_t *r, str_t *why);
+/* Frees what dkimkey_reader_for() filled in (r may be NULL). */
+void dkimkey_reader_free(dkimkey_reader_t *r);
+
+/*
+ * Loads the key file at path.  With a reader, the key file rule
+ * (dkimkey_check_path()) runs first, and again on the opened file; NULL
+ * checks nothing (check_key_permissions = false).  Returns 0 and a new key
+ * in *key_r, or -1 with the reason (naming path, or the offending path
+ * component) appended to why.  The caller frees the key with dkimkey_free().
+ */
+int dkimkey_load_file(const char *path, const dkimkey_reader_t *reader, dkimkey_t **key_r,
+                      str_t *why);
 
 /*
  * Parses a key from len bytes at data (any of the formats above).
@@ -66,11 +95,17 @@ int dkimkey_load_file(const char *path, bool check_perms, dkimkey_t **key_r, str
 int dkimkey_load_mem(const void *data, size_t len, dkimkey_t **key_r, str_t *why);
 
 /*
- * The permission check described above, on its own.  Returns 0 when path
- * is safe, -1 with "PATH: reason" appended to why otherwise (also when a
- * component cannot be examined).
+ * The key file rule described above, judged for reader, on its own.
+ * Returns 0 when path passes, -1 with "PATH: reason; run `FIX`" appended
+ * to why otherwise (also when a component cannot be examined).
  */
-int dkimkey_check_path(const char *path, str_t *why);
+int dkimkey_check_path(const char *path, const dkimkey_reader_t *reader, str_t *why);
+/*
+ * The part of the rule about the file itself, on st (from stat or fstat
+ * of path).  Returns 0, or -1 with the reason appended to why.
+ */
+int dkimkey_check_stat(const char *path, const struct stat *st, const dkimkey_reader_t *reader,
+                       str_t *why);
 
 /* Frees *key (may be NULL) and sets *key to NULL. */
 void dkimkey_free(dkimkey_t **key);

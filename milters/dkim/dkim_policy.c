@@ -48,16 +48,28 @@ static int load_keys(dkim_policy *p, const char *conf, str_t *errors)
     char key[64];
 
     const dkim_key_settings *ks = p->s->keys.items;
-    int rc = 0;
+    dkimkey_reader_t reader;
+    str_t reader_why;
+    int rc = 0, have_reader = -1;
 
+    /* Judged for the account the daemon reads keys as after it dropped
+     * privileges, so that -n, the start and a reload agree. */
+    str_init(&reader_why);
+    if (p->s->check_key_permissions && p->s->keys.count > 0)
+        have_reader = dkimkey_reader_for(p->site->user, p->site->group, &reader, &reader_why);
     p->signers = mem_array(p->s->keys.count ? p->s->keys.count : 1, sizeof *p->signers);
     for (size_t i = 0; i < p->s->keys.count; i++) {
         dkim_signer *g = &p->signers[p->nsigners];
         str_t why;
 
         str_init(&why);
-        if (dkimkey_load_file(ks[i].key, p->s->check_key_permissions, &g->key, &why) < 0) {
-            snprintf(key, sizeof key, "dkim.keys.[%zu].key", i);
+        snprintf(key, sizeof key, "dkim.keys.[%zu].key", i);
+        if (p->s->check_key_permissions && have_reader < 0) {
+            cfg_error_at(conf, key, errors, "%s/%s: %s: cannot judge the key file: %s",
+                         ks[i].domain, ks[i].selector, ks[i].key, reader_why.buf);
+            rc = -1;
+        } else if (dkimkey_load_file(ks[i].key, have_reader == 0 ? &reader : NULL, &g->key,
+                                     &why) < 0) {
             cfg_error_at(conf, key, errors, "%s/%s: %s", ks[i].domain, ks[i].selector, why.buf);
             rc = -1;
         } else if (ks[i].algorithm != NULL &&
@@ -75,6 +87,9 @@ static int load_keys(dkim_policy *p, const char *conf, str_t *errors)
         }
         str_free(&why);
     }
+    if (have_reader == 0)
+        dkimkey_reader_free(&reader);
+    str_free(&reader_why);
     return rc;
 }
 

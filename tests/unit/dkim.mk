@@ -22,3 +22,7 @@ tests_unit_test_dkimrec_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
 UNIT_TESTS += tests/unit/test_dkimkey
 tests_unit_test_dkimkey_SOURCES = tests/unit/test_dkimkey.c
 tests_unit_test_dkimkey_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
+
+UNIT_TESTS += tests/unit/test_dkimkey_path
+tests_unit_test_dkimkey_path_SOURCES = tests/unit/test_dkimkey_path.c
+tests_unit_test_dkimkey_path_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)

@@ -1,8 +1,8 @@
 /*
  * test_dkimkey.c - unit tests of lib/dkimkey: the key formats that
  * opendkim-genkey, dkimpy's dknewkey and openssl write, refused keys, the
- * public key in DNS form, base64, and the permission check naming the
- * offending path component.
+ * public key in DNS form and base64.  The key file rule is tested in
+ * test_dkimkey_path.c.
  */
 #include "config.h"
 
@@ -85,12 +85,12 @@ static void key_formats_table(void **state)
         str_init(&pub);
         str_init(&want);
         if (!key_cases[i].ok) {
-            assert_int_equal(dkimkey_load_file(path, false, &key, &why), -1);
+            assert_int_equal(dkimkey_load_file(path, NULL, &key, &why), -1);
             assert_null(key);
             if (strstr(why.buf, key_cases[i].error) == NULL || strstr(why.buf, path) == NULL)
                 fail_msg("%s: unexpected error \"%s\"", key_cases[i].file, why.buf);
         } else {
-            if (dkimkey_load_file(path, false, &key, &why) < 0)
+            if (dkimkey_load_file(path, NULL, &key, &why) < 0)
                 fail_msg("%s: %s", key_cases[i].file, why.buf);
             assert_int_equal(dkimkey_type(key), key_cases[i].type);
             assert_int_equal(dkimkey_bits(key), key_cases[i].bits);
@@ -173,182 +173,13 @@ static void base64_round_trip(void **state)
     }
 }
 
-/* ---- permissions, in a private directory under /tmp ---- */
-
-static char dir[] = "/tmp/test_dkimkey.XXXXXX";
-
-static void put_key(const char *rel, mode_t mode)
-{
-    char src[512], dst[512];
-    str_t data;
-    int fd;
-
-    snprintf(src, sizeof(src), "%s/ed25519-dknewkey.key", DKIM_TEST_DATA);
-    snprintf(dst, sizeof(dst), "%s/%s", dir, rel);
-    str_init(&data);
-    read_text(src, &data);
-    fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data.buf, data.len), (ssize_t)data.len);
-    close(fd);
-    assert_int_equal(chmod(dst, mode), 0);
-    str_free(&data);
-}
-
-static void make_dir(const char *rel, mode_t mode)
-{
-    char p[512];
-
-    snprintf(p, sizeof(p), "%s/%s", dir, rel);
-    assert_int_equal(mkdir(p, 0700), 0);
-    assert_int_equal(chmod(p, mode), 0);
-}
-
-static int setup_perms(void **state)
-{
-    (void)state;
-    if (mkdtemp(dir) == NULL)
-        return -1;
-    make_dir("safe", 0700);
-    make_dir("ow", 0777);
-    make_dir("gw", 0770);
-    make_dir("sticky", 01777);
-    put_key("safe/key", 0600);
-    put_key("safe/key-0640", 0640);
-    put_key("safe/key-0604", 0604);
-    put_key("safe/key-0602", 0602);
-    put_key("ow/key", 0600);
-    put_key("gw/key", 0600);
-    put_key("sticky/key", 0600);
-    {
-        char l[512];
-        snprintf(l, sizeof(l), "%s/safe/link-to-unsafe", dir);
-        if (symlink("../ow/key", l) < 0)
-            return -1;
-        snprintf(l, sizeof(l), "%s/safe/link-to-safe", dir);
-        if (symlink("key", l) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int teardown_perms(void **state)
-{
-    char cmd[600];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void permission_check_names_component(void **state)
-{
-    static const struct {
-        const char *rel;
-        const char *offender; /* relative to dir, NULL = accepted */
-        const char *reason;
-    } cases[] = {
-        {"safe/key", NULL, NULL},
-        {"safe/link-to-safe", NULL, NULL},
-        {"safe/key-0640", "safe/key-0640", "group or others"},
-        {"safe/key-0604", "safe/key-0604", "group or others"},
-        {"safe/key-0602", "safe/key-0602", "group or others"},
-        {"ow/key", "ow", "writable by others"},
-        {"gw/key", "gw", "group-writable"},
-        {"safe/link-to-unsafe", "ow", "writable by others"},
-        {"safe/missing", "safe/missing", "No such file"},
-        {"safe", "safe", "not a regular file"},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char path[512], offender[512];
-        dkimkey_t *key = NULL;
-        str_t why;
-
-        snprintf(path, sizeof(path), "%s/%s", dir, cases[i].rel);
-        str_init(&why);
-        if (cases[i].offender == NULL) {
-            if (dkimkey_load_file(path, true, &key, &why) < 0)
-                fail_msg("%s refused: %s", cases[i].rel, why.buf);
-            dkimkey_free(&key);
-        } else {
-            assert_int_equal(dkimkey_check_path(path, &why), -1);
-            snprintf(offender, sizeof(offender), "%s/%s: ", dir, cases[i].offender);
-            if (strncmp(why.buf, offender, strlen(offender)) != 0 ||
-                strstr(why.buf, cases[i].reason) == NULL)
-                fail_msg("%s: unexpected \"%s\"", cases[i].rel, why.buf);
-            str_clear(&why);
-            assert_int_equal(dkimkey_load_file(path, true, &key, &why), -1);
-            assert_null(key);
-        }
-        str_free(&why);
-    }
-}
-
-/* Sticky, world-writable and root-owned (like /tmp): accepted; the same
-   directory owned by someone else: refused. */
-static void sticky_dir_rule(void **state)
-{
-    char path[512];
-    str_t why;
-    int ret;
-
-    (void)state;
-    snprintf(path, sizeof(path), "%s/sticky/key", dir);
-    str_init(&why);
-    ret = dkimkey_check_path(path, &why);
-    if (geteuid() == 0)
-        assert_int_equal(ret, 0);
-    else
-        assert_non_null(strstr(why.buf, "/sticky: directory on the key path is writable"));
-    str_free(&why);
-}
-
-static void check_off_loads_unsafe_file(void **state)
-{
-    char path[512];
-    dkimkey_t *key = NULL;
-    str_t why;
-
-    (void)state;
-    snprintf(path, sizeof(path), "%s/ow/key", dir);
-    str_init(&why);
-    assert_int_equal(dkimkey_load_file(path, false, &key, &why), 0);
-    dkimkey_free(&key);
-    str_free(&why);
-}
-
-static void relative_path_is_checked(void **state)
-{
-    char cwd[512];
-    dkimkey_t *key = NULL;
-    str_t why;
-
-    (void)state;
-    assert_non_null(getcwd(cwd, sizeof(cwd)));
-    assert_int_equal(chdir(dir), 0);
-    str_init(&why);
-    assert_int_equal(dkimkey_load_file("ow/key", true, &key, &why), -1);
-    assert_non_null(strstr(why.buf, "/ow: "));
-    str_clear(&why);
-    assert_int_equal(dkimkey_load_file("safe/key", true, &key, &why), 0);
-    dkimkey_free(&key);
-    str_free(&why);
-    assert_int_equal(chdir(cwd), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(key_formats_table),
         cmocka_unit_test(load_mem_seed_with_whitespace),
         cmocka_unit_test(base64_round_trip),
-        cmocka_unit_test(permission_check_names_component),
-        cmocka_unit_test(sticky_dir_rule),
-        cmocka_unit_test(check_off_loads_unsafe_file),
-        cmocka_unit_test(relative_path_is_checked),
     };
 
-    return cmocka_run_group_tests(tests, setup_perms, teardown_perms);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,15 +46,23 @@ kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n
 }
 
 /* Loads the key without refusing it, but warns like milterkit-dkim would. */
-static int load_key(const char *path, dkimkey_t **key, str_t *why)
+static int load_key(const kgcheck_args *a, dkimkey_t **key, str_t *why)
 {
-    if (dkimkey_load_file(path, false, key, why) < 0)
-        return -1;
+    dkimkey_reader_t reader;
     str_t perm;
+
+    if (dkimkey_load_file(a->keyfile, NULL, key, why) < 0)
+        return -1;
     str_init(&perm);
-    if (dkimkey_check_path(path, &perm) < 0)
-        fprintf(stderr, "milterkit-keygen: warning: milterkit-dkim would refuse this key: %s\n",
-                perm.buf);
+    if (dkimkey_reader_for(a->user != NULL ? a->user : "milterkit", a->group, &reader, &perm) < 0) {
+        fprintf(stderr, "milterkit-keygen: warning: cannot judge %s as milterkit-dkim would: %s\n",
+                a->keyfile, perm.buf);
+    } else {
+        if (dkimkey_check_path(a->keyfile, &reader, &perm) < 0)
+            fprintf(stderr, "milterkit-keygen: warning: milterkit-dkim would refuse this key: %s\n",
+                    perm.buf);
+        dkimkey_reader_free(&reader);
+    }
     str_free(&perm);
     return 0;
 }
@@ -120,7 +128,7 @@ static const char *verdict(kgcheck_result r)
 kgcheck_result kgcheck_run(const kgcheck_args *a, FILE *out, str_t *why)
 {
     dkimkey_t *key = NULL;
-    if (load_key(a->keyfile, &key, why) < 0)
+    if (load_key(a, &key, why) < 0)
         return KGCHECK_ERROR;
     str_t name, msg;
     str_init(&name);

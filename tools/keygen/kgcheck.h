@@ -28,6 +28,9 @@ typedef struct kgcheck_args {
     char **servers;   /* "ADDR[@PORT]" forwarders; none: the system resolver */
     size_t nservers;
     long timeout;     /* seconds */
+    /* site.user and site.group, whom the key file rule judges the key for
+     * (see dkimkey.h); user NULL: "milterkit", the default of site.user. */
+    const char *user, *group;
 } kgcheck_args;
 
 /*
@@ -41,7 +44,8 @@ kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n
                              const dkimkey_t *key, str_t *msg);
 
 /*
- * Loads the key file (with lib/dkimkey's permission check), looks the
+ * Loads the key file (warning on stderr when milterkit-dkim would refuse
+ * it under the key file rule of dkimkey.h), looks the
  * record up through lib/dns and judges it; prints the verdict to out.
  * Problems are appended to why (naming the file) with KGCHECK_ERROR.
  */

@@ -129,7 +129,8 @@ static int run_check(const opts *o, const site_settings *site)
     kgcheck_args a = { .domain = o->domain, .selector = o->selector, .keyfile = o->keyfile,
                        .servers = site ? site->dns.servers.items : NULL,
                        .nservers = site ? site->dns.servers.count : 0,
-                       .timeout = site ? site->dns.timeout : 5 };
+                       .timeout = site ? site->dns.timeout : 5,
+                       .user = site ? site->user : NULL, .group = site ? site->group : NULL };
     str_t why;
     str_init(&why);
     kgcheck_result r = kgcheck_run(&a, stdout, &why);

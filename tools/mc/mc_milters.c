@@ -13,8 +13,8 @@
 /* The daemons' defaults, as in their settings tables (DAEMON_SETTINGS_FIELDS). */
 static const char *const names[MC_MILTERS] = {"relay", "masq", "dkim"};
 static const char *const defaults[MC_MILTERS] = {
-    "unix:/run/milterkit/relay.sock", "unix:/run/milterkit/masq.sock",
-    "unix:/run/milterkit/dkim.sock"};
+    "unix:/run/milterkit-relay/relay.sock", "unix:/run/milterkit-masq/masq.sock",
+    "unix:/run/milterkit-dkim/dkim.sock"};
 
 static int read_one(config_t *cf, const char *path, mc_milter *m, const char *def,
                     str_t *errors)

@@ -6,7 +6,7 @@ re-exported here; the rest is in the modules:
 
   runner       run_test(), Skip, skip(), fail(), check(), log()
   paths        top_srcdir(), top_builddir(), e2e_root(), built(),
-               need_program(), run_user()
+               need_program(), run_user(), key_base(), give_key()
   net          patience(), free_port(), wait_port(), wait_for(),
                socket_accepts(), smtp_connect(), smtp_send()
   proc         Proc, Service, Workdir, SyslogListener, private_ns_argv(),
@@ -31,8 +31,8 @@ python3-aiosmtpd where a module says so).
 
 from .runner import (EXIT_FAIL, EXIT_HARD, EXIT_PASS, EXIT_SKIP, SKIP, Skip,
                      SkipTest, check, fail, log, run_test, skip)
-from .paths import (builddir, built, e2e_root, need_program, run_user,
-                    srcdir, top_builddir, top_srcdir)
+from .paths import (builddir, built, e2e_root, give_key, key_base,
+                    need_program, run_user, srcdir, top_builddir, top_srcdir)
 from .net import (free_port, have_ipv6, patience, smtp_connect, smtp_send,
                   socket_accepts, wait_for, wait_port)
 from .proc import (Proc, Service, SyslogListener, Workdir, have_private_ns,
@@ -56,6 +56,8 @@ __all__ = [
     'builddir',
     'built',
     'e2e_root',
+    'give_key',
+    'key_base',
     'need_program',
     'run_user',
     'srcdir',

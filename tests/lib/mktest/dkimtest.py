@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 
 from . import milterclient as mc
-from . import Daemon, need_program
+from . import Daemon, give_key, key_base, need_program
 
 DKIMPY_DATA = "/usr/lib/python3/dist-packages/dkim/tests/data"
 
@@ -40,13 +40,13 @@ def dkimpy():
 
 
 def openssl_key(path, kind, bits=2048):
-    """A new private key (PKCS#8 PEM, mode 0600) at path; kind rsa|ed25519."""
+    """A new private key (PKCS#8 PEM) at path, kind rsa|ed25519, owned by
+    the daemon's user with mode 0600 (give_key())."""
     args = ["openssl", "genpkey", "-out", path]
     args += (["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:%d" % bits]
              if kind == "rsa" else ["-algorithm", "ED25519"])
     subprocess.run(args, check=True, capture_output=True, timeout=60)
-    os.chmod(path, 0o600)
-    return path
+    return give_key(path)
 
 
 def ed25519_seed_b64(path):
@@ -67,12 +67,13 @@ def public_record(path, kind):
 
 
 class Keys:
-    """Keys made in a private temporary directory (removed by close() or at
-    the end of a with block): keys[(domain, selector)] = (path, kind, record).
-    The key_source file is DIR/keys.txt (write_source())."""
+    """Keys made in a private temporary directory under key_base() (removed
+    by close() or at the end of a with block): keys[(domain, selector)] =
+    (path, kind, record).  The key_source file is DIR/keys.txt
+    (write_source())."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="milterkit-dkimkeys-")
+        self.dir = tempfile.mkdtemp(prefix="milterkit-dkimkeys-", dir=key_base())
         os.chmod(self.dir, 0o755)
         self.keys = {}
         self.extra = {}           # name -> TXT record, for foreign keys

@@ -33,8 +33,8 @@ import ssl
 import subprocess
 import time
 
-from . import (Service, Skip, Workdir, builddir, free_port, log, srcdir,
-                     wait_port)
+from . import (Service, Skip, Workdir, builddir, free_port, give_key, key_base,
+               log, srcdir, wait_port)
 from .ispsink import IspRelay, make_cert
 from .mta import (Milter, Postfix, Sendmail, postfix_root, require_postfix,
                  require_sendmail, sendmail_root)
@@ -280,13 +280,15 @@ class Pipeline(Service):
         t0 = time.monotonic()
         w = self._stack.enter_context(Workdir(prefix='milterkit-op25b-'))
         self.work = w
-        # 1. DKIM key and its record.
-        keydir = w.sub('keys')
+        # 1. DKIM key and its record, on a path the key file rule accepts,
+        # given to the daemons' user as the README says.
+        keydir = self._stack.enter_context(
+            Workdir(prefix='milterkit-op25b-keys-', base=key_base())).path
         r = subprocess.run([keygen, '-d', 'example.net', '-s', SELECTOR,
                             '-D', keydir], capture_output=True, text=True,
                            timeout=60)
         check(r.returncode == 0, 'milterkit-keygen: ' + r.stderr)
-        self.key = os.path.join(keydir, SELECTOR + '.private')
+        self.key = give_key(os.path.join(keydir, SELECTOR + '.private'))
         m = re.search(r'TXT, as one string:\n(v=DKIM1[^\n]*)\n', r.stdout)
         check(m, 'no DKIM record in milterkit-keygen output:\n' + r.stdout)
         self.record = m.group(1)

@@ -52,3 +52,25 @@ def run_user():
         return 'nobody'
     import pwd
     return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def key_base():
+    """Where tests make directories for DKIM key files: a place milterkit-dkim's
+    key file rule accepts (every directory on the path owned by root or the
+    daemon's user and writable by nobody else).  /tmp is sticky and world-
+    writable, which the rule refuses: /run when the test runs as root, else
+    $HOME.  MILTERKIT_TEST_KEYBASE overrides."""
+    if os.environ.get('MILTERKIT_TEST_KEYBASE'):
+        return os.environ['MILTERKIT_TEST_KEYBASE']
+    return '/run' if os.geteuid() == 0 else os.path.expanduser('~')
+
+
+def give_key(path):
+    """Make the key file at path what the README's key step makes it: owned
+    by the daemon's user (run_user()), mode 0600."""
+    import pwd
+    if os.geteuid() == 0:
+        pw = pwd.getpwnam(run_user())
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+    os.chmod(path, 0o600)
+    return path

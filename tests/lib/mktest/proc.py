@@ -248,11 +248,12 @@ def have_private_ns():
 
 
 class Workdir:
-    """A private temporary directory, removed on exit unless
-    MILTERKIT_TEST_KEEP is set (then its path is printed)."""
+    """A private temporary directory (under base, default the system's
+    temporary directory), removed on exit unless MILTERKIT_TEST_KEEP is set
+    (then its path is printed)."""
 
-    def __init__(self, prefix='milterkit-e2e-'):
-        self.path = tempfile.mkdtemp(prefix=prefix)
+    def __init__(self, prefix='milterkit-e2e-', base=None):
+        self.path = tempfile.mkdtemp(prefix=prefix, dir=base)
         register(self)
         # Postfix and sendmail children run as nobody/mail and must reach
         # their queues below this directory.
