@@ -75,6 +75,9 @@ typedef struct dkimkey_reader {
  * reason appended to why (no such user or group).  Thread-safe.
  */
 int dkimkey_reader_for(const char *user, const char *group, dkimkey_reader_t *r, str_t *why);
+/* The same for user (and group) looked up by name, whoever runs: for a
+ * tool that judges the keys on behalf of site.user. */
+int dkimkey_reader_named(const char *user, const char *group, dkimkey_reader_t *r, str_t *why);
 /* Frees what dkimkey_reader_for() filled in (r may be NULL). */
 void dkimkey_reader_free(dkimkey_reader_t *r);
 

@@ -138,21 +138,28 @@ static int lookup_group(const char *group, gid_t *gid_r, str_t *why)
     return rc == 0 && res != NULL ? 0 : -1;
 }
 
-int dkimkey_reader_for(const char *user, const char *group, dkimkey_reader_t *r, str_t *why)
+int dkimkey_reader_named(const char *user, const char *group, dkimkey_reader_t *r, str_t *why)
 {
     memset(r, 0, sizeof *r);
-    if (geteuid() != 0) {
-        r->uid = geteuid();
-        r->gid = getegid();
-    } else {
-        if (user == NULL || lookup_user(user, &r->uid, &r->gid, why) < 0) {
-            if (user == NULL)
-                str_append_cstr(why, "no user to judge key files for (site.user)");
-            return -1;
-        }
-        if (group != NULL && lookup_group(group, &r->gid, why) < 0)
-            return -1;
+    if (user == NULL || lookup_user(user, &r->uid, &r->gid, why) < 0) {
+        if (user == NULL)
+            str_append_cstr(why, "no user to judge key files for (site.user)");
+        return -1;
     }
+    if (group != NULL && lookup_group(group, &r->gid, why) < 0)
+        return -1;
+    r->user = user_name(r->uid);
+    r->group = group_name(r->gid);
+    return 0;
+}
+
+int dkimkey_reader_for(const char *user, const char *group, dkimkey_reader_t *r, str_t *why)
+{
+    if (geteuid() == 0)
+        return dkimkey_reader_named(user, group, r, why);
+    memset(r, 0, sizeof *r);
+    r->uid = geteuid();
+    r->gid = getegid();
     r->user = user_name(r->uid);
     r->group = group_name(r->gid);
     return 0;

@@ -146,6 +146,20 @@ def keys(s):
     check('v=DKIM1; k=rsa; p=MI' in it, 'no record in the fix: ' + it)
     it = s.item(r, 'FAIL', 'key example.net/other')
     check('different public key' in it and 'publish at other._domainkey' in it, it)
+    key_file_rule(s)
+
+
+def key_file_rule(s):
+    """A key milterkit-dkim would refuse (root's 0600: a reload, as nobody,
+    could not read it) is a FAIL, with the daemon's own fix."""
+    os.chown(s.key, 0, 0)
+    try:
+        r = s.check()
+    finally:
+        os.chown(s.key, 65534, -1)
+    check(r.returncode == 2, 'exit %d, want 2' % r.returncode)
+    it = s.item(r, 'FAIL', 'key example.net/' + SELECTOR)
+    check('milterkit-dkim refuses it' in it and 'chown nobody %s' % s.key in it, it)
 
 
 def milter_lists(s):

@@ -4,10 +4,10 @@
 #include "ck_keys.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ck_access.h"
 #include "dkim/dkimkey.h"
 #include "dkim/dkimrec.h"
 
@@ -43,7 +43,7 @@ static dkimkey_t *load(ck_report *r, const char *item, const ck_key *k)
     if (access(k->path, R_OK) != 0 && errno == EACCES && geteuid() != 0) {
         ck_itemf(r, CK_WARN, item, "run milterkit-check as root",
                  "cannot read %s as uid %ld to compare it with DNS", k->path, (long)geteuid());
-    } else if (dkimkey_load_file(k->path, false, &key, &why) < 0) {
+    } else if (dkimkey_load_file(k->path, NULL, &key, &why) < 0) {
         str_printf(&fix, "make a key: milterkit-keygen -d %s -s %s -D DIR, and point dkim.keys "
                    "at it", k->domain, k->selector);
         ck_itemf(r, CK_FAIL, item, fix.buf, "%s", why.buf);
@@ -52,33 +52,45 @@ static dkimkey_t *load(ck_report *r, const char *item, const ck_key *k)
     return key;
 }
 
-/* Is the key readable by site.user (for reloads)?  Appends a problem. */
-static void user_can_read(const ck_conf *c, const ck_key *k, str_t *problem, str_t *fix)
+/* The key file rule of milterkit-dkim (lib/dkim: dkimkey_check_path), judged
+ * for site.user as -n, the start and every reload judge it.  Appends the
+ * problem and its fix; returns whether the daemon refuses the key. */
+static bool key_rule(const ck_conf *c, const ck_key *k, str_t *problem, str_t *fix)
 {
-    ck_user u;
-    ck_access_result a;
+    dkimkey_reader_t reader;
     str_t why;
+    bool refused = false;
+    const char *run;
 
     str_init(&why);
-    if (ck_user_lookup(c->site.user, &u, &why) < 0) {
+    if (dkimkey_reader_named(c->site.user, c->site.group, &reader, &why) < 0) {
         str_printf(problem, "site.user: %s\n", why.buf);
         str_printf(fix, "create the user: adduser --system --group --no-create-home %s\n",
                    c->site.user);
         str_free(&why);
-        return;
+        return true;
     }
-    ck_access_result_init(&a);
-    if (ck_access_read(&u, k->path, &a) == CK_ACCESS_DENIED) {
-        str_printf(problem, "%s: milterkit-dkim reads its keys again as %s on every reload "
-                   "(SIGUSR1), and would fail\n", a.why.buf, u.name);
-        if (a.directory)
-            str_printf(fix, "chgrp %s %s && chmod g+x %s\n", u.group, a.where.buf, a.where.buf);
-        else
-            str_printf(fix, "chown %s %s && chmod 0600 %s\n", u.name, k->path, k->path);
+    if (dkimkey_check_path(k->path, &reader, &why) < 0) {
+        refused = true;
+        run = strstr(why.buf, "; run `");
+        if (run != NULL) {
+            str_printf(fix, "%s\n", run + 2);
+            str_printf(problem, "milterkit-dkim refuses it: %.*s\n", (int)(run - why.buf),
+                       why.buf);
+        } else {
+            const char *advice = strrchr(why.buf, ';');
+
+            str_printf(problem, "milterkit-dkim refuses it: %.*s\n",
+                       (int)(advice != NULL ? advice - why.buf : (ptrdiff_t)why.len), why.buf);
+            if (advice != NULL)
+                str_printf(fix, "%s (milterkit-dkim(8), \"Key files\")\n", advice + 2);
+            else
+                str_printf(fix, "see milterkit-dkim(8), \"Key files\"\n");
+        }
     }
-    ck_access_result_free(&a);
-    ck_user_free(&u);
+    dkimkey_reader_free(&reader);
     str_free(&why);
+    return refused;
 }
 
 /* The records at the selector judged; the status and the finding. */
@@ -129,11 +141,9 @@ static void key_one(ck_report *r, const ck_conf *c, const ck_key *k, const dns_r
         goto out;
     st = judge_dns(rv, k, key, &finding, &publish);
     dns_trouble = st == CK_WARN;
-    user_can_read(c, k, &problem, &fix);
-    if (problem.len > 0) {
+    if (key_rule(c, k, &problem, &fix)) {
         str_append(&finding, problem.buf, problem.len);
-        if (st == CK_OK)
-            st = CK_WARN;
+        st = CK_FAIL;
     }
     if (publish)
         publish_fix(k, key, &fix);

@@ -23,9 +23,8 @@ Site.start() builds, in a private work directory:
      (mktest.daemon.Daemon), and an sbin directory of links to them for
      milterkit-check --sbindir.
 The site's user (site.user) is nobody, as in every daemon test; the key
-files are owned by it (reload re-reads them as that user) with
-dkim.check_key_permissions = false, since the daemons' present key rule
-refuses a key owned by site.user when -n runs as root (issue 9, point 1).
+files are owned by it, mode 0600, in a directory under mktest.paths.key_base()
+(milterkit-dkim's key file rule refuses keys below the sticky /tmp).
 Everything is stopped by stop() / __exit__, also on failure.
 """
 
@@ -38,6 +37,7 @@ import shutil
 import subprocess
 
 from . import Workdir, built, free_port, log, srcdir
+from .paths import key_base
 from .daemon import Daemon, milter_binary
 from .testdns import TestDNS
 from . import mcsetup as mc
@@ -56,7 +56,7 @@ relay: {{ socket = "unix:{sockdir}/relay.sock"; socket_group = "{group}";
   local_domains = ["example.net"]; }};
 masq: {{ socket = "unix:{sockdir}/masq.sock"; socket_group = "{group}";
   as = "example.net"; domains = ["home.example.net"]; }};
-dkim: {{ socket = "inet:{dkim_port}@127.0.0.1"; check_key_permissions = false;
+dkim: {{ socket = "inet:{dkim_port}@127.0.0.1";
   keys = ( {keys} ); }};
 mta: {{ flavor = "{flavor}"; config_dir = "{config_dir}";
   submission = {{ port = 587; families = ["inet"]; auth_mechanisms = ["PLAIN"];
@@ -68,8 +68,9 @@ mta: {{ flavor = "{flavor}"; config_dir = "{config_dir}";
 
 
 def make_key(work, name):
-    """An RSA-1024 key file owned by nobody, mode 0600; its key record."""
-    key = os.path.join(work.path, name + '.private')
+    """An RSA-1024 key file owned by nobody, mode 0600, in a key directory
+    of work; its key record."""
+    key = os.path.join(work.sub('keys', mode=0o755), name + '.private')
     subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
                     'rsa_keygen_bits:1024', '-out', key], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -127,7 +128,7 @@ class Site:
     def start(self):
         self.tool = built('tools', 'check', 'milterkit-check')
         root = mc.postfix_tree() if self.flavor == 'postfix' else mc.sendmail_tree()
-        self.work = w = Workdir(prefix='milterkit-check-')
+        self.work = w = Workdir(prefix='milterkit-check-', base=key_base())
         owner = pwd.getpwnam('nobody')
         self.group = grp.getgrgid(owner.pw_gid).gr_name
         # 1. keys and DNS
