@@ -443,6 +443,36 @@ bad:
     return NULL;
 }
 
+/* A wire-format name as text for dns_lookup(): labels joined by '.', ASCII
+ * letters lower-cased, any other byte kept as it is; NULL when a label
+ * holds a '.' or a NUL (no text form without escapes) or the name is empty
+ * or too long. */
+static char *any_name_of(const unsigned char *p, size_t len)
+{
+    str_t s;
+    size_t i = 0;
+
+    str_init(&s);
+    while (i < len && p[i] != 0) {
+        size_t n = p[i++];
+
+        if (n > 63 || i + n > len || s.len + n + 1 > DNS_MAX_NAME + 1 ||
+            memchr(p + i, '.', n) != NULL || memchr(p + i, '\0', n) != NULL)
+            goto bad;
+        if (s.len > 0)
+            str_append_char(&s, '.');
+        for (size_t k = 0; k < n; k++)
+            str_append_char(&s, (char)tolower(p[i + k]));
+        i += n;
+    }
+    if (i >= len || s.len == 0 || s.len > DNS_MAX_NAME)
+        goto bad;
+    return str_steal(&s);
+bad:
+    str_free(&s);
+    return NULL;
+}
+
 void dns_names_free(dns_names *n)
 {
     for (size_t i = 0; i < DNS_MAX_PTR_NAMES; i++)
@@ -663,10 +693,10 @@ static bool rr_of(dns_type type, const unsigned char *p, size_t len, dns_rr *rr)
         if (len < 3)
             return false;
         rr->pref = (unsigned)p[0] << 8 | p[1];
-        rr->text = host_name_of(p + 2, len - 2);
+        rr->text = any_name_of(p + 2, len - 2);
         break;
     case DNS_T_PTR:
-        rr->text = host_name_of(p, len);
+        rr->text = any_name_of(p, len);
         break;
     case DNS_T_TXT:
         str_init(&s);

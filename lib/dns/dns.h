@@ -157,10 +157,15 @@ bool dns_budget_spent(const dns_budget *b);
  * dns_lookup() asks one question and returns every usable record of the
  * answer (at most DNS_MAX_RRS; more set info.truncated), in answer order:
  *   A, AAAA  addr (IPv4 as ::ffff:a.b.c.d)
- *   MX       pref and text (the exchange, lower case, no trailing dot; an
- *            exchange that is not a host name, e.g. RFC 7505's null MX
- *            ".", is dropped)
- *   PTR      text (the name, as dns_ptr() would keep it)
+ *   MX       pref and text (the exchange)
+ *   PTR      text (the name)
+ *            Names are text without trailing dot, ASCII letters in lower
+ *            case, and are NOT checked to be host names: a label may hold
+ *            any byte but '.' and NUL (a name with such a label is
+ *            dropped, as is RFC 7505's null MX "."), so escape them before
+ *            logging and ask for them through a query form that escapes
+ *            (SPF looks up "foo:bar/baz.example.com" as RFC 7208's suite
+ *            expects).  dns_ptr() keeps its host-name-only filter.
  *   TXT      text and len (the record's strings joined; a record over
  *            DNS_MAX_TXT_BYTES or malformed is dropped, truncated set)
  * Unlike dns_txt() and dns_ptr() the number of records is not capped at a

@@ -34,6 +34,8 @@ def records(dns):
     dns.zone('refused.test', 'refuse')
     dns.mx('mx.test', 10, 'mail1.test').mx('mx.test', 20, 'mail2.test')
     dns.add('nullmx.test', 'MX', '0 .')
+    dns.add('oddmx.test', 'MX', '10 Foo:Bar/baz.test.')
+    dns.add('oddmx.test', 'MX', r'20 a\.b.test.')
     for i in range(40):
         dns.txt('manytxt.test', 'rec %d' % i)
 
