@@ -5,3 +5,8 @@ lib_libmilterkit_a_SOURCES += \
 	lib/auth/spf_macro.c lib/auth/spf_macro.h \
 	lib/auth/spf_record.c lib/auth/spf_record.h \
 	lib/auth/spf.c lib/auth/spf.h
+lib_libmilterkit_a_SOURCES += \
+	lib/auth/dmarc_record.c lib/auth/dmarc_record.h \
+	lib/auth/dmarc_walk.c lib/auth/dmarc_walk.h \
+	lib/auth/dmarc_from.c lib/auth/dmarc_from.h \
+	lib/auth/dmarc.c lib/auth/dmarc.h

@@ -15,3 +15,6 @@ UNIT_SCRIPT_TESTS += tests/unit/spf-suite.py
 endif
 tests_unit_auth_eval_SOURCES = tests/unit/auth_eval.c
 tests_unit_auth_eval_LDADD = $(MK_LIBS)
+if HAVE_CMOCKA
+UNIT_SCRIPT_TESTS += tests/unit/dmarc-dns.py
+endif
