@@ -215,15 +215,19 @@ static void one_tag(dmarc_record *r, unsigned *seen, const char *seg, size_t n)
     int tag = -1;
 
     if (!split_tag(seg, n, &name, &nlen, &value, &vlen)) {
-        /* a broken segment: if it names a policy tag, that tag is invalid */
+        /* a broken segment; if its name (up to WSP or "=") is a policy tag,
+         * that tag is invalid (4.10.1 cares) */
         size_t k = n;
         const char *s = trim(seg, &k);
 
-        for (size_t i = 0; i < k && isalpha((unsigned char)s[i]); i++)
-            nlen = i + 1;
-        if (k > 0 && isalpha((unsigned char)s[0]) &&
-            (word_is(s, nlen, "p") || word_is(s, nlen, "sp") || word_is(s, nlen, "np")))
-            drop_tag(r, word_is(s, nlen, "p") ? T_P : word_is(s, nlen, "sp") ? T_SP : T_NP);
+        while (nlen < k && !wsp(s[nlen]) && s[nlen] != '=')
+            nlen++;
+        if (word_is(s, nlen, "p"))
+            drop_tag(r, T_P);
+        else if (word_is(s, nlen, "sp"))
+            drop_tag(r, T_SP);
+        else if (word_is(s, nlen, "np"))
+            drop_tag(r, T_NP);
         return;
     }
     for (int t = 0; t < T_COUNT; t++)

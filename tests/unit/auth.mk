@@ -18,3 +18,6 @@ tests_unit_auth_eval_LDADD = $(MK_LIBS)
 if HAVE_CMOCKA
 UNIT_SCRIPT_TESTS += tests/unit/dmarc-dns.py
 endif
+UNIT_TESTS += tests/unit/test_spf tests/unit/test_dmarc
+tests_unit_test_spf_SOURCES = tests/unit/test_spf.c tests/unit/dns_stub.c tests/unit/dns_stub.h
+tests_unit_test_dmarc_SOURCES = tests/unit/test_dmarc.c tests/unit/dns_stub.c tests/unit/dns_stub.h
