@@ -12,7 +12,7 @@
  * dns_lookup()), against this code, and against pyspf as the oracle:
  *
  *                      pass  fail   (of 203)
- *     libspf2           138    65
+ *     libspf2           138    65   (64..65 by DNS answer order: ptr-limit)
  *     pyspf (oracle)    202     1   (a bug of its own the suite names)
  *     this code         203     0
  *
@@ -21,6 +21,8 @@
  *   - no void-lookup limit (void-over-limit) and no limit of 10 MX names
  *     (mx-limit), and lookups inside an include are not counted against the
  *     limit of 10 (include-over-limit): the DoS bounds of RFC 7208 4.6.4;
+ *     more than 10 PTR names is a permerror instead of ignoring the rest,
+ *     unless a match comes first (ptr-limit, depends on answer order);
  *   - every prefix length /0 is a permerror (a-cidr4-0, cidr6-0, mx-*-0 ...:
  *     15 cases), and ip4 prefixes with leading zeros are accepted;
  *   - syntax errors accepted as valid: a NUL, a bad or numeric top label

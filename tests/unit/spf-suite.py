@@ -26,7 +26,8 @@ is faithful.
 Every case must pass for ours, except those in OURS_EXCEPTIONS (none); each
 implementation's failures must be exactly its listed ones, so the lists are
 checked in both directions (an exception that starts passing fails the test
-until it is removed).  The results of every case are printed as a table,
+until it is removed); LIBSPF2_SOMETIMES holds a libspf2 case whose outcome
+depends on the order of the DNS answer.  The results of every case are printed as a table,
 with pass/fail counts per scenario.
 """
 
@@ -105,6 +106,13 @@ LIBSPF2_FAILS.update(_fails(
 LIBSPF2_FAILS.update(_fails(
     'a DNS error while validating a PTR name gives temperror instead of skipping '
     'the name (5.5)', 'ptr-cname-loop'))
+
+# libspf2 cases whose outcome depends on the order of the DNS answer
+# (libunbound rotates records), so they may pass or fail from run to run.
+LIBSPF2_SOMETIMES = {
+    'ptr-limit': 'more than 10 PTR names is a permerror unless a matching name comes '
+                 'first; RFC 7208 4.6.4 says to ignore the names past the 10th',
+}
 
 # pyspf 2.0.14 through the same DNS: every case but the one the suite itself
 # names as a pyspf bug.
@@ -190,7 +198,9 @@ def zone_lines(zonedata, silent_port):
         for rtype, value in recs:
             data.append("local-data: '%s 300 IN %s %s'" % (
                 fqdn(name), rtype, rdata(rtype, value)))
-    lines = data + ['do-not-query-localhost: no']
+    # answers in the order of the test data, as the suite's ptr-limit case
+    # assumes ("evaluating the 10 allowed PTR records in the order returned")
+    lines = data + ['do-not-query-localhost: no', 'rrset-roundrobin: no']
     for name in forwards:
         lines.append('local-zone: "%s" transparent' % fqdn(name))
     for name in forwards:
@@ -304,7 +314,8 @@ def main():
         print('%s fails %d: %s' % (name, len(failed[name]), ', '.join(
             '%s=%s' % kv for kv in sorted(failed[name].items()))))
     for name, _, listed in impls:
-        unexpected = sorted(set(failed[name]) - set(listed))
+        sometimes = set(LIBSPF2_SOMETIMES) if name == 'libspf2' else set()
+        unexpected = sorted(set(failed[name]) - set(listed) - sometimes)
         fixed = sorted(set(listed) - set(failed[name]))
         check(not unexpected, '%s fails cases not listed: %s' % (
             name, ', '.join('%s=%s' % (t, failed[name][t]) for t in unexpected)))
