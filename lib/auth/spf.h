@@ -12,7 +12,7 @@
  * dns_lookup()), against this code, and against pyspf as the oracle:
  *
  *                      pass  fail   (of 203)
- *     libspf2           138    65   (64..65 by DNS answer order: ptr-limit)
+ *     libspf2           138    65   (137/66 when the DNS answer order fails ptr-limit)
  *     pyspf (oracle)    202     1   (a bug of its own the suite names)
  *     this code         203     0
  *
