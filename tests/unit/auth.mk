@@ -21,3 +21,11 @@ endif
 UNIT_TESTS += tests/unit/test_spf tests/unit/test_dmarc
 tests_unit_test_spf_SOURCES = tests/unit/test_spf.c tests/unit/dns_stub.c tests/unit/dns_stub.h
 tests_unit_test_dmarc_SOURCES = tests/unit/test_dmarc.c tests/unit/dns_stub.c tests/unit/dns_stub.h
+# dmarc-dns.py compares lib/auth's DMARC with libopendmarc (RFC 7489) where
+# the two RFCs agree, through dmarc_opendmarc (an oracle, never linked into
+# milterkit).
+if HAVE_OPENDMARC
+check_PROGRAMS += tests/unit/dmarc_opendmarc
+endif
+tests_unit_dmarc_opendmarc_SOURCES = tests/unit/dmarc_opendmarc.c
+tests_unit_dmarc_opendmarc_LDADD = -lopendmarc

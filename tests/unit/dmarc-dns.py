@@ -9,13 +9,20 @@ unknown tags, version not first), multiple From (mailboxes, fields,
 groups, unparseable, empty, absent, too many domains), IDNA, case, DNS
 failures and the time budget.  Expected values are data (CASES); the
 section of RFC 9989 each case shows is in its name.
+
+The same cases then go to Debian's libopendmarc 1.4.2 (RFC 7489, with a
+public suffix list naming "test"), through tests/unit/dmarc_opendmarc on the
+same DNS, as an oracle: result and policy must agree on every case except
+those in ORACLE_DIFFERENCES, each listed with why (RFC 9989 changed RFC
+7489 there, or libopendmarc departs from both, or the case is one where RFC
+9989 leaves the choice to us), and every listed case must differ.
 """
 
 import os
 import socket
 import subprocess
 
-from mktest import Skip, check, run_test, top_builddir
+from mktest import Skip, Workdir, check, log, run_test, top_builddir
 from mktest.testdns import UNBOUND, TestDNS
 
 RECORDS = [
@@ -264,6 +271,127 @@ def parse(line):
     return top, [fields(d) for d in domains]
 
 
+# A public suffix list for libopendmarc: every test domain is registered
+# directly below "test", as the tree walk finds it.
+PSL = '// the test zone\ntest\n'
+
+# The cases where libopendmarc (RFC 7489, public suffix list) is expected to
+# answer otherwise than RFC 9989, {case name: why}.  Every other case must
+# agree (result and policy); every case listed must differ.
+def _differ(reason, *names):
+    return {n: reason for n in names}
+
+
+ORACLE_DIFFERENCES = {}
+# Where RFC 9989 changed RFC 7489:
+ORACLE_DIFFERENCES.update(_differ(
+    'np= is new in RFC 9989 (4.7, from RFC 9091): RFC 7489 applies sp=',
+    '4.10.1 non-existent subdomain: np=none',
+    '4.10 8-query limit: 12-label name cut to 7 labels (+1 existence query: np)'))
+ORACLE_DIFFERENCES.update(_differ(
+    't= is new in RFC 9989 (4.7): RFC 7489 applies the policy as published',
+    '4.7 t=y lowers reject to quarantine', '4.7 t=y lowers quarantine to none'))
+ORACLE_DIFFERENCES.update(_differ(
+    'the Organizational Domain comes from the tree walk (psd=y / psd=n, RFC 9989 '
+    '4.10.2), not from a public suffix list (RFC 7489 3.2)',
+    'B.4.3 PSD: d= of another org below the PSD does not align',
+    '4.10.2 psd=n makes the org domain',
+    '4.10.2 psd=n: a sibling under the parent does not align'))
+ORACLE_DIFFERENCES.update(_differ(
+    'the tree walk needs DNS to find the Organizational Domain of d= (RFC 9989 '
+    '4.10.2, 5.3.6: temperror when it fails); a public suffix list needs none',
+    '5.3.6 alignment walk failing, nothing else aligned: temperror'))
+ORACLE_DIFFERENCES.update(_differ(
+    'several DMARC records at one name: RFC 9989 4.10 discards them and walks on; '
+    'RFC 7489 6.6.3 ends discovery; libopendmarc 1.4.2 takes one of them',
+    '4.10 step 2: several records at a name are discarded, the walk goes on'))
+ORACLE_DIFFERENCES.update(_differ(
+    'a record without p= is p=none (RFC 9989 4.7; RFC 7489 6.6.3 too, as the rua= '
+    'is valid); libopendmarc 1.4.2 refuses it (DMARC_PARSE_ERROR_NO_REQUIRED_P)',
+    '4.7 no p at all: p=none'))
+# Where libopendmarc 1.4.2 departs from both RFCs:
+ORACLE_DIFFERENCES.update(_differ(
+    'libopendmarc aligns d= (or the SPF domain) "strictly" when the From domain is '
+    'its public-suffix organizational domain (opendmarc_policy_check_alignment); '
+    'strict means identical (RFC 7489 3.1.1, RFC 9989 3.2.10.2)',
+    '3.2.10.2 adkim=s: d= below the domain does not align',
+    '3.2.10.2 aspf=s: SPF domain below does not align'))
+ORACLE_DIFFERENCES.update(_differ(
+    'libopendmarc does not read "V = DMARC1 ; P = Reject ; ADKIM = S" (tag names in '
+    'upper case, spaces around "="), which both RFCs\' ABNF allow',
+    '4.4 names compare without case',
+    '4.7 tag names and values without case, adkim=S is strict'))
+ORACLE_DIFFERENCES.update(_differ(
+    'an invalid p= or sp= with a valid rua= means p=none (RFC 7489 6.6.3, RFC 9989 '
+    '4.10.1); libopendmarc drops the record or ignores the bad sp=',
+    '4.10.1 invalid p with a valid rua: as p=none',
+    '4.10.1 invalid sp with rua: the whole record as p=none'))
+ORACLE_DIFFERENCES.update(_differ(
+    'v=DMARC1 must be the first tag (RFC 7489 6.3, RFC 9989 4.7); libopendmarc takes '
+    '"p=reject; v=DMARC1"', '4.7 v=DMARC1 not first / not DMARC: discarded'))
+ORACLE_DIFFERENCES.update(_differ(
+    'a tag given twice: RFC 9989 does not say; ours drops it (RFC 6376 3.2 tag-list '
+    'rule, then 4.10.1), libopendmarc keeps a value',
+    '4.8 p given twice is invalid (DKIM tag-list rule): no rua, no DMARC'))
+ORACLE_DIFFERENCES.update(_differ(
+    'U-labels: RFC 9989 5.3.1 converts them to A-labels; libopendmarc looks up the '
+    'UTF-8 name', '5.3.1 a U-label From domain is evaluated as its A-label'))
+# From with other than one domain (RFC 9989 4.2, 5.3.1, 11.5 leave room; our
+# choice evaluates every domain and reports the rest as permerror, while
+# libopendmarc takes one domain, the first it finds, of the first field):
+ORACLE_DIFFERENCES.update(_differ(
+    'several From domains or fields: every domain evaluated, the strictest failing '
+    'policy applies (RFC 9989 11.5); libopendmarc evaluates the first only',
+    '11.5 two mailboxes, one failing domain: fail with its policy',
+    '11.5 strictest failing policy wins', '11.5 two From fields: both evaluated',
+    '11.5 a group in From does not hide its mailboxes',
+    '4.2 mailbox without domain next to a failing one: fail'))
+ORACLE_DIFFERENCES.update(_differ(
+    'a From that cannot be parsed or has no usable domain, or more domains than are '
+    'evaluated: permerror (our choice, RFC 9989 4.2 leaves it out of scope); '
+    'libopendmarc finds a domain in it or reports no policy',
+    '4.2 unparseable From: permerror', '4.2 From with an empty group only: permerror',
+    '4.2 mailbox without domain only: permerror', '4.2 domain literal only: permerror',
+    '11.5 more than 16 domains, none failing: permerror (incomplete)'))
+
+
+def run_oracle(env, cases, tmpdir):
+    prog = os.path.join(top_builddir(), 'tests', 'unit', 'dmarc_opendmarc')
+    if not os.access(prog, os.X_OK):
+        log('libopendmarc oracle not built: comparison left out')
+        return None
+    psl = os.path.join(tmpdir, 'psl.dat')
+    with open(psl, 'w') as f:
+        f.write(PSL)
+    data = ''.join(case_input(c) for c in cases)
+    r = subprocess.run([prog, psl], input=data.encode('utf-8'), env=env,
+                       stdout=subprocess.PIPE, timeout=600)
+    check(r.returncode == 0, 'dmarc_opendmarc exited %d' % r.returncode)
+    return r.stdout.decode('utf-8').splitlines()
+
+
+def compare_with_oracle(ours, theirs):
+    agree, differ, bad = 0, 0, []
+    for c, o, t in zip(CASES, ours, theirs):
+        mine = (o['result'], o['policy'])
+        other = tuple(dict(p.split('=', 1) for p in t.split()).get(k) for k in
+                      ('result', 'policy'))
+        same = mine == other
+        listed = c['name'] in ORACLE_DIFFERENCES
+        print('%-8s %-70s ours=%s/%s opendmarc=%s/%s' % (
+            'same' if same else 'DIFFERS', c['name'][:70], mine[0], mine[1],
+            other[0], other[1]))
+        agree += same
+        differ += not same
+        if same and listed:
+            bad.append('%s: listed as a difference but agrees' % c['name'])
+        if not same and not listed:
+            bad.append('%s: ours %s/%s, libopendmarc %s/%s' % ((c['name'],) + mine + other))
+    print('libopendmarc: %d cases agree, %d differ (%d listed)' % (
+        agree, differ, len(ORACLE_DIFFERENCES)))
+    return bad
+
+
 def main():
     prog = os.path.join(top_builddir(), 'tests', 'unit', 'auth_eval')
     if not os.path.exists(UNBOUND):
@@ -281,6 +409,8 @@ def main():
                                env=env, stdout=subprocess.PIPE, timeout=600)
             check(r.returncode == 0, 'auth_eval exited %d' % r.returncode)
             out = r.stdout.decode('utf-8').splitlines()
+            with Workdir(prefix='milterkit-dmarc-') as w:
+                oracle = run_oracle(env, CASES, w.path)
     check(len(out) == len(CASES), 'got %d answers for %d cases' % (len(out), len(CASES)))
     bad = []
     for c, line in zip(CASES, out):
@@ -297,6 +427,10 @@ def main():
         if wrong:
             bad.append('%s: %s' % (c['name'], ', '.join(wrong)))
     check(not bad, '%d of %d cases wrong:\n  %s' % (len(bad), len(CASES), '\n  '.join(bad)))
+    if oracle is not None:
+        check(len(oracle) == len(CASES), 'oracle answered %d of %d' % (len(oracle), len(CASES)))
+        bad = compare_with_oracle([parse(line)[0] for line in out], oracle)
+        check(not bad, 'libopendmarc comparison:\n  ' + '\n  '.join(bad))
 
 
 if __name__ == '__main__':
