@@ -222,12 +222,12 @@ static void one_tag(dmarc_record *r, unsigned *seen, const char *seg, size_t n)
 
         while (nlen < k && !wsp(s[nlen]) && s[nlen] != '=')
             nlen++;
-        if (word_is(s, nlen, "p"))
-            drop_tag(r, T_P);
-        else if (word_is(s, nlen, "sp"))
-            drop_tag(r, T_SP);
-        else if (word_is(s, nlen, "np"))
-            drop_tag(r, T_NP);
+        for (int t = T_P; t <= T_NP; t++) {
+            if (word_is(s, nlen, tag_names[t])) {
+                seen[t]++; /* a later valid p= is then a second one */
+                drop_tag(r, t);
+            }
+        }
         return;
     }
     for (int t = 0; t < T_COUNT; t++)

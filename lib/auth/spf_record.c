@@ -296,7 +296,7 @@ static int parse_term(spf_record *r, const char *s, size_t n, const char **error
 
     if (name > 0)
         return parse_modifier(r, s, n, name, error_r);
-    if (strchr("+-?~", s[0]) != NULL) {
+    if (s[0] != '\0' && strchr("+-?~", s[0]) != NULL) {
         t.qualifier = s[0];
         s++;
         n--;

@@ -107,6 +107,12 @@ static void syntax_errors_fall_back_to_defaults(void **state)
     assert_null(r.rua);
     dmarc_record_free(&r);
 
+    /* a broken p then a valid one: p given twice (found by fuzz_dmarc) */
+    r = parsed("v=DMARC1; p; p=reject");
+    assert_false(r.has_p);
+    assert_true(r.p_invalid);
+    dmarc_record_free(&r);
+
     r = parsed("v=DMARC1; p=quarantine; rua=bad, mailto:ok@example.com!10m ; fo=1");
     assert_true(r.has_p && r.rua_valid);
     dmarc_record_free(&r);

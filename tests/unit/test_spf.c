@@ -102,6 +102,7 @@ static const bad_record invalid_records[] = {
     {"v=spf1 a:\xc3\xafgarbage.example.net", "character not allowed", 0},
     {"v=spf1 mx:foo.example.com\0", "character not allowed", 26},
     {"v=spf1 foo:bar", "unknown mechanism", 0},
+    {"v=spf1 \0all", "unknown mechanism", 10}, /* a NUL is no qualifier (found by fuzz_spf) */
 };
 
 static void records_that_parse(void **state)
