@@ -632,6 +632,63 @@ static void budget_bounds_a_chain_of_queries(void **state)
     dns_free(&s);
 }
 
+/* One query stuck on a name whose server never answers does not hold up
+ * the others on the same handle: no lock is held while a query waits. */
+typedef struct stuck {
+    dns *d;
+    dns_status st;
+    double took;
+} stuck;
+
+static void *ask_slow(void *arg)
+{
+    stuck *s = arg;
+    dns_budget b = dns_budget_in(2000);
+    dns_answer a;
+    double t0 = now_ms();
+
+    s->st = dns_lookup(s->d, "x.slow.test", DNS_T_TXT, &b, &a);
+    s->took = now_ms() - t0;
+    dns_answer_free(&a);
+    return NULL;
+}
+
+static void stuck_query_does_not_serialise_others(void **state)
+{
+    const char *mixed = getenv("MK_DNS_MIXED");
+    dns_config cfg = {.servers = &mixed, .nservers = 1, .timeout_ms = 5000};
+    const char *error;
+    pthread_t th;
+    stuck s = {0};
+    dns *m;
+    double t0, quick;
+    int ok = 0;
+
+    (void)state;
+    if (mixed == NULL)
+        skip();
+    assert_int_equal(dns_new(&cfg, &m, &error), 0);
+    s.d = m;
+    assert_int_equal(pthread_create(&th, NULL, ask_slow, &s), 0);
+    t0 = now_ms();
+    for (int i = 0; i < 50; i++) {
+        dns_answer a;
+        char name[32];
+
+        snprintf(name, sizeof name, "q%d.host.test", i); /* not cached */
+        if (dns_lookup(m, i % 2 ? "host.test" : name, DNS_T_A, NULL, &a) != DNS_TEMPFAIL)
+            ok++;
+        dns_answer_free(&a);
+    }
+    quick = now_ms() - t0;
+    pthread_join(th, NULL);
+    assert_int_equal(ok, 50);
+    assert_int_equal(s.st, DNS_TEMPFAIL); /* the stuck one ran out of its budget */
+    assert_true(s.took >= 1900);
+    assert_true(quick < s.took); /* the others finished while it still waited */
+    dns_free(&m);
+}
+
 /* Many threads on one handle, and a timing-out handle at the same time. */
 typedef struct worker {
     dns *silent;
@@ -729,6 +786,7 @@ int main(void)
         cmocka_unit_test(budget_arithmetic),
         cmocka_unit_test(spent_budget_sends_nothing),
         cmocka_unit_test(budget_bounds_a_chain_of_queries),
+        cmocka_unit_test(stuck_query_does_not_serialise_others),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -58,9 +58,20 @@ def main():
         silent.bind(('127.0.0.1', 0))   # bound, never read: queries time out
         records(dns)
         dns.start()
-        env = dict(os.environ, MK_DNS_SERVER=dns.server,
-                   MK_DNS_SILENT='127.0.0.1@%d' % silent.getsockname()[1])
-        r = subprocess.run([prog], env=env, timeout=300)
+        # A second server answering host.test at once and never answering
+        # for slow.test (forwarded to the silent port): one handle, a query
+        # stuck on slow.test, others passing it (no serialisation).
+        with TestDNS(ipv6=False, extra=[
+                'do-not-query-localhost: no',
+                'local-zone: "slow.test." transparent',
+                'forward-zone:', 'name: "slow.test."',
+                'forward-addr: 127.0.0.1@%d' % silent.getsockname()[1]]) as mixed:
+            mixed.a('host.test', '127.0.0.10')
+            mixed.start()
+            env = dict(os.environ, MK_DNS_SERVER=dns.server,
+                       MK_DNS_SILENT='127.0.0.1@%d' % silent.getsockname()[1],
+                       MK_DNS_MIXED=mixed.server)
+            r = subprocess.run([prog], env=env, timeout=300)
         if r.returncode != 0:
             print(dns.log()[-4000:])
             raise AssertionError('test_dns exited %d' % r.returncode)
