@@ -137,6 +137,12 @@ dns_status dns_txt(dns *d, const char *name, dns_txts *out);
  * TEMP) and the caller can tell "out of time" from a server's failure.
  * A budget is a plain value, read only by the lookups: one budget may be
  * shared by several threads.  No lock is taken to read it.
+ *
+ * Users: lib/auth's SPF and DMARC take one budget per message.  FCrDNS
+ * (fcrdns.h) can take one per client the same way: the PTR query as
+ * r->lookup(ctx, reverse name (dns_reverse_name), DNS_T_PTR, &b, ...), then
+ * DNS_T_A or DNS_T_AAAA of each name with the same b; a DNS_TEMPFAIL whose
+ * why is DNS_WHY_BUDGET means "out of time", to be reported as TEMP.
  */
 typedef struct dns_budget {
     uint64_t deadline_ns; /* CLOCK_MONOTONIC, in ns; 0: unlimited */

@@ -215,6 +215,9 @@ def expected_of(test):
 
 
 def run_driver(argv, env, cases):
+    if not argv[0].endswith('auth_eval'):
+        # an instrument, not our code: its own leaks are not our findings
+        env = dict(env, ASAN_OPTIONS=env.get('ASAN_OPTIONS', '') + ':detect_leaks=0')
     lines = ''.join('%s\t%s\t%s\n' % (t['host'], t['helo'], t['mailfrom'])
                     for _, t in cases)
     r = subprocess.run(argv, input=lines.encode(), env=env,
