@@ -266,14 +266,14 @@ dmarc_result dmarc_evaluate(const dns_resolver *r, const dns_budget *budget,
     dctx c = {.req = req, .max_dkim = req->max_dkim ? req->max_dkim : DMARC_DEFAULT_MAX_DKIM};
 
     memset(out, 0, sizeof *out);
-    dmarc_authors_of(req->from, req->nfrom, &authors);
+    dmarc_authors_of(req->from, req->nfrom, max_domains, &authors);
     out->multiple_from_fields = req->nfrom > 1;
     out->multiple_domains = authors.n > 1;
     out->from_problem =
         req->nfrom == 0 || authors.n == 0 || authors.unparseable || authors.unusable > 0;
-    out->incomplete = authors.n > max_domains;
+    out->incomplete = authors.truncated;
     dmarc_walker_init(&c.w, r, budget);
-    out->ndomains = authors.n < max_domains ? authors.n : max_domains;
+    out->ndomains = authors.n;
     out->domains = mem_array(out->ndomains ? out->ndomains : 1, sizeof *out->domains);
     for (size_t i = 0; i < out->ndomains; i++)
         evaluate_domain(&c, authors.domain[i], &out->domains[i]);

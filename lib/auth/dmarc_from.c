@@ -42,16 +42,20 @@ static bool usable_domain(const char *value, const addr_entry *e, dmarc_authors 
     return ok;
 }
 
-static void add_domain(dmarc_authors *a, const str_t *d)
+static void add_domain(dmarc_authors *a, const str_t *d, size_t limit)
 {
     for (size_t i = 0; i < a->n; i++)
         if (strcmp(a->domain[i], d->buf) == 0)
             return;
+    if (a->n >= limit) {
+        a->truncated = true;
+        return;
+    }
     a->domain = mem_realloc_array(a->domain, a->n + 1, sizeof *a->domain);
     a->domain[a->n++] = mem_strdup(d->buf);
 }
 
-void dmarc_authors_of(const char *const *from, size_t nfrom, dmarc_authors *out)
+void dmarc_authors_of(const char *const *from, size_t nfrom, size_t limit, dmarc_authors *out)
 {
     addr_list l;
 
@@ -73,7 +77,7 @@ void dmarc_authors_of(const char *const *from, size_t nfrom, dmarc_authors *out)
             out->mailboxes++;
             str_init(&d);
             if (usable_domain(from[f], &l.v[i], out, &d))
-                add_domain(out, &d);
+                add_domain(out, &d, limit);
             else
                 out->unusable++;
             str_free(&d);

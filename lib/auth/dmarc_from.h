@@ -22,6 +22,7 @@
 typedef struct dmarc_authors {
     size_t n;
     char **domain;     /* n distinct Author Domains (owned) */
+    bool truncated;    /* more distinct domains than the limit: not all collected */
     size_t fields;     /* From header fields given */
     size_t mailboxes;  /* mailboxes found in them */
     size_t unusable;   /* mailboxes without a usable domain */
@@ -29,9 +30,11 @@ typedef struct dmarc_authors {
     const char *why;   /* the first problem, static text; "" if none */
 } dmarc_authors;
 
-/* Collects the Author Domains of the From field values from[0..nfrom).
- * Fills *out (free with dmarc_authors_free); never fails. */
-void dmarc_authors_of(const char *const *from, size_t nfrom, dmarc_authors *out);
+/* Collects the Author Domains of the From field values from[0..nfrom), at
+ * most limit distinct ones (truncated is set when there are more; the work
+ * stays linear in the input whatever it holds).  Fills *out (free with
+ * dmarc_authors_free); never fails. */
+void dmarc_authors_of(const char *const *from, size_t nfrom, size_t limit, dmarc_authors *out);
 void dmarc_authors_free(dmarc_authors *a);
 
 #endif

@@ -126,7 +126,8 @@ static void validate_ptr(ctx *c)
     dns_reverse_name(&c->ip, &rev);
     c->ptr_status = c->r->lookup(c->r->ctx, rev.buf, DNS_T_PTR, c->budget, &ptr);
     str_free(&rev);
-    if (c->ptr_status == DNS_TEMPFAIL && strcmp(ptr.info.why, DNS_WHY_BUDGET) == 0)
+    if (c->ptr_status == DNS_TEMPFAIL && ptr.info.why != NULL &&
+        strcmp(ptr.info.why, DNS_WHY_BUDGET) == 0)
         c->out_of_time = true;
     for (size_t i = 0; c->ptr_status == DNS_FOUND && i < ptr.count && i < MAX_PTR_NAMES; i++) {
         /* A failed lookup skips the name (5.5). */

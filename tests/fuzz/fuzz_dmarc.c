@@ -10,9 +10,10 @@
  *     rua_valid implies rua, the copy equals the record, and a second parse
  *     gives the same record;
  *   - every Author Domain is a well-formed DNS name, in lower case, without
- *     a byte >= 0x80 or a trailing dot, and listed once; a field whose
- *     domains all parse adds no more domains than mailboxes; with several
- *     fields the domains are those of the fields one by one, merged;
+ *     a byte >= 0x80 or a trailing dot, and listed once, at most the limit
+ *     given (truncated set when there were more); a field whose domains
+ *     all parse adds no more domains than mailboxes; with several fields
+ *     the domains are those of the fields one by one, merged;
  *   - a walk asks for at most DMARC_MAX_WALK names, each a parent of the
  *     one before and the first being the domain itself, the last its top
  *     label.
@@ -112,9 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dmarc_authors one, many;
 
     check_record((const char *)data, size);
-    dmarc_authors_of((const char *const *)&text, 1, &one);
+    dmarc_authors_of((const char *const *)&text, 1, 64, &one);
     check_authors(&one);
-    if (!one.unparseable)
+    CHECK(one.n <= 64 && (!one.truncated || one.n == 64));
+    if (!one.unparseable && !one.truncated)
         CHECK(one.n + one.unusable <= one.mailboxes);
     dmarc_authors_free(&one);
     for (size_t i = 0; i < size && nfields < 8; i++) { /* NUL-separated fields */
@@ -123,13 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             i++;
     }
     if (nfields > 1 && data[size - 1] == '\0') {
-        dmarc_authors_of(fields, nfields, &many);
+        dmarc_authors_of(fields, nfields, 64, &many);
         check_authors(&many);
         CHECK(many.fields == nfields);
         for (size_t f = 0; f < nfields; f++) {
-            dmarc_authors_of(&fields[f], 1, &one);
+            dmarc_authors_of(&fields[f], 1, 64, &one);
             total += one.n;
-            for (size_t k = 0; k < one.n; k++) {
+            for (size_t k = 0; k < one.n && !many.truncated; k++) {
                 bool found = false;
 
                 for (size_t j = 0; j < many.n; j++)

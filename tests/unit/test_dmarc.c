@@ -162,7 +162,7 @@ static void author_domains(void **state)
 
         while (n < 3 && c->from[n] != NULL)
             n++;
-        dmarc_authors_of(c->from, n, &a);
+        dmarc_authors_of(c->from, n, 16, &a);
         str_init(&got);
         for (size_t k = 0; k < a.n; k++)
             str_printf(&got, "%s%s", k ? " " : "", a.domain[k]);
