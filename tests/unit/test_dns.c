@@ -592,17 +592,18 @@ static void spent_budget_sends_nothing(void **state)
 }
 
 /* A chain of queries to a server that never answers ends when the budget
- * does, not after chain-length x per-query timeout. */
+ * does, not after chain-length x per-query timeout: the second query is
+ * cut short at the deadline, the others are not sent. */
 static void budget_bounds_a_chain_of_queries(void **state)
 {
     const char *silent = getenv("MK_DNS_SILENT");
-    dns_config cfg = {.servers = &silent, .nservers = 1, .timeout_ms = 400};
+    dns_config cfg = {.servers = &silent, .nservers = 1, .timeout_ms = 900};
     const char *error;
     dns_budget b;
     dns_answer a;
     dns *s;
     double t0, took;
-    int asked = 0, by_budget = 0;
+    int by_budget = 0;
 
     (void)state;
     if (silent == NULL)
@@ -615,7 +616,6 @@ static void budget_bounds_a_chain_of_queries(void **state)
 
         snprintf(name, sizeof name, "chain%d.test", i);
         assert_int_equal(dns_lookup(s, name, DNS_T_TXT, &b, &a), DNS_TEMPFAIL);
-        asked++;
         if (strcmp(a.info.why, DNS_WHY_BUDGET) == 0)
             by_budget++;
         else
@@ -623,11 +623,11 @@ static void budget_bounds_a_chain_of_queries(void **state)
         dns_answer_free(&a);
     }
     took = now_ms() - t0;
-    /* 10 x 400 ms without a budget; with it about 1000 ms. */
+    /* 10 x 900 ms without a budget, 1800 ms if the deadline did not cut the
+     * second query short; with it about 1000 ms. */
     assert_true(took >= 950);
-    assert_true(took < 2500);
-    assert_int_equal(asked, 10);
-    assert_true(by_budget >= 8); /* the 3rd query is cut short, the rest never sent */
+    assert_true(took < 1500);
+    assert_int_equal(by_budget, 9); /* the first timed out on its own */
     assert_true(dns_budget_spent(&b));
     dns_free(&s);
 }

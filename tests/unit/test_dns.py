@@ -75,6 +75,10 @@ def main():
         if r.returncode != 0:
             print(dns.log()[-4000:])
             raise AssertionError('test_dns exited %d' % r.returncode)
+        # spent_budget_sends_nothing: a query made once the budget is spent
+        # never reaches the server (unbound logs every query it gets)
+        if 'budget-unasked.test' in dns.log():
+            raise AssertionError('a query was sent with its budget spent')
 
 
 if __name__ == '__main__':
