@@ -72,6 +72,13 @@
  * walked.  At most max_dkim (default 16) passing DKIM domains are looked
  * at.
  *
+ * Tested through a real DNS (tests/unit/dmarc-dns.py, one case per rule
+ * above) and against Debian's libopendmarc 1.4.2 (RFC 7489, public suffix
+ * list) as an oracle on the same cases: 36 agree, 29 differ, each
+ * difference listed there with its reason (np, t, psd and the tree walk,
+ * several records at a name, the p=none default, the From cases above,
+ * and libopendmarc's own departures from RFC 7489).
+ *
  * Thread-safety: reentrant; the resolver must be thread-safe.  Nothing is
  * logged here.
  */

@@ -24,7 +24,9 @@
  *     more than 10 PTR names is a permerror instead of ignoring the rest,
  *     unless a match comes first (ptr-limit, depends on answer order);
  *   - every prefix length /0 is a permerror (a-cidr4-0, cidr6-0, mx-*-0 ...:
- *     15 cases), and ip4 prefixes with leading zeros are accepted;
+ *     18 cases), and ip4 prefixes with leading zeros are accepted;
+ *   - an IPv4-mapped client (::ffff:a.b.c.d) is treated as IPv6 (3 cases);
+ *     redirect= is acted on where it is written, not after the mechanisms;
  *   - syntax errors accepted as valid: a NUL, a bad or numeric top label
  *     or an empty domain in a domain-spec (a-null, a-numeric, a-bad-domain,
  *     *-empty-domain ...), '%' not followed by '{' (invalid-macro-char ...),
