@@ -53,7 +53,7 @@ int dname_query_form(const char *name, size_t len, str_t *out);
 /*
  * Appends the A-label form of name[0..len) (RFC 5890 2.3, through libidn2):
  * an all-ASCII name is copied as it is; a name with UTF-8 U-labels is
- * converted (IDNA2008 with the usual transitional mapping off).  Returns
+ * converted (IDNA2008, UTS #46 non-transitional mapping).  Returns
  * 0, or -1 with *error_r set (bad UTF-8, a label IDNA refuses).
  */
 int dname_to_ascii(const char *name, size_t len, str_t *out, const char **error_r);

@@ -57,8 +57,9 @@ typedef struct spf_macro_env {
     const cidr_addr *ip;       /* i, c, v: the client (IPv4 as ::ffff:a.b.c.d) */
     const char *helo;          /* h: the HELO/EHLO domain ("" if none) */
     const char *receiver;      /* r: our host name (exp only; "unknown" if NULL) */
-    /* p: the validated name of ip, or "unknown"; asked at most once per
-     * expansion, only when the string uses %{p}.  May be NULL ("unknown"). */
+    /* p: the validated name of ip, or "unknown"; asked for each %{p} of
+     * the string (the caller caches: spf.c looks the names up once per
+     * evaluation), never when the string has none.  NULL: "unknown". */
     const char *(*validated_name)(void *ctx);
     void *ctx;
 } spf_macro_env;
