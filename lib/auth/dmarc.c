@@ -41,8 +41,7 @@ static align aligned(dctx *c, const char *identifier, const char *author, const 
         str_free(&id);
         return AL_YES; /* identical: aligned in both modes */
     }
-    if (strict || org == NULL || !dname_within(id.buf, org) ||
-        !dname_well_formed(id.buf, id.len)) {
+    if (strict || org == NULL || !dname_within(id.buf, org) || !dname_well_formed(id.buf, id.len)) {
         str_free(&id);
         return AL_NO; /* its Organizational Domain cannot be org */
     }
@@ -81,8 +80,8 @@ static void check_alignment(dctx *c, dmarc_domain *d, bool *unknown)
         *unknown |= a == AL_UNKNOWN;
     }
     if (req->spf == SPF_PASS && req->spf_domain != NULL) {
-        align a = aligned(c, req->spf_domain, d->author_domain, d->org_domain,
-                          d->record.aspf_strict);
+        align a =
+            aligned(c, req->spf_domain, d->author_domain, d->org_domain, d->record.aspf_strict);
 
         d->spf_aligned = a == AL_YES;
         *unknown |= a == AL_UNKNOWN;
@@ -93,8 +92,8 @@ static void check_alignment(dctx *c, dmarc_domain *d, bool *unknown)
 
 /* The record that applies to author from its walk; *sub when it is not the
  * Author Domain's own (sp= / np= then apply). */
-static const dmarc_answer *applied_record(const dmarc_walk *wk, const char *author,
-                                          const char *org, bool *sub)
+static const dmarc_answer *applied_record(const dmarc_walk *wk, const char *author, const char *org,
+                                          bool *sub)
 {
     *sub = true;
     if (wk->n == 0)
@@ -235,8 +234,11 @@ static void evaluate_domain(dctx *c, const char *author, dmarc_domain *d)
 /* The order in which results decide for the message (see dmarc.h). */
 static int rank(dmarc_result r)
 {
-    static const int order[] = {[DMARC_FAIL] = 5, [DMARC_TEMPERROR] = 4, [DMARC_PERMERROR] = 3,
-                                [DMARC_PASS] = 2, [DMARC_NONE] = 1};
+    static const int order[] = {[DMARC_FAIL] = 5,
+                                [DMARC_TEMPERROR] = 4,
+                                [DMARC_PERMERROR] = 3,
+                                [DMARC_PASS] = 2,
+                                [DMARC_NONE] = 1};
 
     return order[r];
 }
@@ -279,9 +281,9 @@ dmarc_result dmarc_evaluate(const dns_resolver *r, const dns_budget *budget,
         evaluate_domain(&c, authors.domain[i], &out->domains[i]);
     combine(out);
     if (out->result != DMARC_FAIL) {
-        const char *problem = req->nfrom == 0       ? "no From header field"
-                              : authors.n == 0      ? (authors.why[0] ? authors.why
-                                                                      : "no mailbox in From")
+        const char *problem = req->nfrom == 0 ? "no From header field"
+                              : authors.n == 0
+                                  ? (authors.why[0] ? authors.why : "no mailbox in From")
                               : out->incomplete     ? "not every From domain evaluated"
                               : authors.unparseable ? authors.why
                                                     : NULL;

@@ -124,26 +124,26 @@ typedef struct dmarc_request {
 /* The verdict for one Author Domain. */
 typedef struct dmarc_domain {
     dmarc_result result;
-    char *author_domain; /* A-label form, lower case (owned) */
-    char *policy_domain; /* where the applied record was found; NULL if none (owned) */
-    char *org_domain;    /* the Author Domain's Organizational Domain; NULL if not
-                          * determined (owned) */
-    const char *policy_tag;  /* "p", "sp", "np": which tag applies; NULL if no record */
-    dmarc_policy requested;  /* what that tag asks for (before t=) */
-    dmarc_policy policy;     /* to apply: requested lowered by t=y; NONE unless fail */
-    bool testing;            /* t=y */
-    bool exists;             /* false only when the Author Domain was found NXDOMAIN */
+    char *author_domain;    /* A-label form, lower case (owned) */
+    char *policy_domain;    /* where the applied record was found; NULL if none (owned) */
+    char *org_domain;       /* the Author Domain's Organizational Domain; NULL if not
+                             * determined (owned) */
+    const char *policy_tag; /* "p", "sp", "np": which tag applies; NULL if no record */
+    dmarc_policy requested; /* what that tag asks for (before t=) */
+    dmarc_policy policy;    /* to apply: requested lowered by t=y; NONE unless fail */
+    bool testing;           /* t=y */
+    bool exists;            /* false only when the Author Domain was found NXDOMAIN */
     bool dkim_aligned, spf_aligned;
-    char *dkim_domain;       /* the d= that aligned (owned), NULL if none */
-    dmarc_record record;     /* the applied record (zeroed if none) */
-    const char *why;         /* static text for logs */
+    char *dkim_domain;   /* the d= that aligned (owned), NULL if none */
+    dmarc_record record; /* the applied record (zeroed if none) */
+    const char *why;     /* static text for logs */
 } dmarc_domain;
 
 typedef struct dmarc_verdict {
-    dmarc_result result;   /* for the message, see the top of this file */
-    dmarc_policy policy;   /* to apply: the strictest among failing domains; NONE unless fail */
+    dmarc_result result; /* for the message, see the top of this file */
+    dmarc_policy policy; /* to apply: the strictest among failing domains; NONE unless fail */
     size_t ndomains;
-    dmarc_domain *domains; /* one per distinct Author Domain, in From order (owned) */
+    dmarc_domain *domains;        /* one per distinct Author Domain, in From order (owned) */
     const dmarc_domain *decisive; /* the domain that decided result/policy, or NULL */
     bool multiple_from_fields;    /* more than one From header field */
     bool multiple_domains;        /* more than one distinct Author Domain */

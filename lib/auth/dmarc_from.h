@@ -21,13 +21,13 @@
 
 typedef struct dmarc_authors {
     size_t n;
-    char **domain;     /* n distinct Author Domains (owned) */
-    bool truncated;    /* more distinct domains than the limit: not all collected */
-    size_t fields;     /* From header fields given */
-    size_t mailboxes;  /* mailboxes found in them */
-    size_t unusable;   /* mailboxes without a usable domain */
-    bool unparseable;  /* a From field lib/mail/addr rejected */
-    const char *why;   /* the first problem, static text; "" if none */
+    char **domain;    /* n distinct Author Domains (owned) */
+    bool truncated;   /* more distinct domains than the limit: not all collected */
+    size_t fields;    /* From header fields given */
+    size_t mailboxes; /* mailboxes found in them */
+    size_t unusable;  /* mailboxes without a usable domain */
+    bool unparseable; /* a From field lib/mail/addr rejected */
+    const char *why;  /* the first problem, static text; "" if none */
 } dmarc_authors;
 
 /* Collects the Author Domains of the From field values from[0..nfrom), at

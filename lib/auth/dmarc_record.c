@@ -122,7 +122,7 @@ static bool urilist_has_valid(const char *v, size_t n)
 
 /* The known tags: which ones were seen, to drop duplicates. */
 enum { T_P, T_SP, T_NP, T_T, T_PSD, T_ADKIM, T_ASPF, T_RUA, T_RUF, T_FO, T_COUNT };
-static const char *const tag_names[T_COUNT] = {"p",    "sp",   "np",  "t",   "psd",
+static const char *const tag_names[T_COUNT] = {"p",     "sp",   "np",  "t",   "psd",
                                                "adkim", "aspf", "rua", "ruf", "fo"};
 
 /* Sets one tag; false when its value is not valid for it. */

@@ -54,10 +54,10 @@ typedef struct dmarc_record {
     bool has_p, has_sp, has_np;             /* valid tag present */
     bool p_invalid, sp_invalid, np_invalid; /* present but not valid (or twice) */
     dmarc_policy p, sp, np;
-    dmarc_psd psd;     /* DMARC_PSD_U unless valid psd= */
-    bool testing;      /* t=y */
-    bool adkim_strict; /* adkim=s */
-    bool aspf_strict;  /* aspf=s */
+    dmarc_psd psd;        /* DMARC_PSD_U unless valid psd= */
+    bool testing;         /* t=y */
+    bool adkim_strict;    /* adkim=s */
+    bool aspf_strict;     /* aspf=s */
     char *rua, *ruf, *fo; /* as written (owned), NULL if absent */
     bool rua_valid;       /* rua holds at least one syntactically valid URI */
 } dmarc_record;

@@ -40,13 +40,13 @@ typedef struct dmarc_walker {
     const dns_budget *budget;
     dmarc_answer **memo; /* every name asked, once */
     size_t nmemo;
-    unsigned queries;    /* DNS queries actually sent */
-    bool out_of_time;    /* a query was refused or cut short by the budget */
+    unsigned queries; /* DNS queries actually sent */
+    bool out_of_time; /* a query was refused or cut short by the budget */
 } dmarc_walker;
 
 typedef struct dmarc_walk {
-    bool tempfail;                           /* a lookup failed: the walk is incomplete */
-    size_t n;                                /* valid records found */
+    bool tempfail;                             /* a lookup failed: the walk is incomplete */
+    size_t n;                                  /* valid records found */
     const dmarc_answer *found[DMARC_MAX_WALK]; /* longest name first (owned by the walker) */
 } dmarc_walk;
 

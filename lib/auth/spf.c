@@ -79,7 +79,7 @@ static mres dns_trouble(ctx *c, const dns_answer *a)
 {
     return error(c, SPF_TEMPERROR,
                  a->info.why && strcmp(a->info.why, DNS_WHY_BUDGET) == 0 ? DNS_WHY_BUDGET
-                                                                          : "DNS lookup failed");
+                                                                         : "DNS lookup failed");
 }
 
 /* A void lookup (4.6.4): counted, and the third one is permerror. */
@@ -484,8 +484,8 @@ spf_result spf_check_host(const dns_resolver *r, const dns_budget *budget, const
         .ip = *ip,
         .v4 = cidr_addr_is_v4(ip),
         .helo = helo ? helo : "",
-        .max_lookups = limits && limits->max_lookups ? limits->max_lookups
-                                                     : SPF_DEFAULT_MAX_LOOKUPS,
+        .max_lookups =
+            limits && limits->max_lookups ? limits->max_lookups : SPF_DEFAULT_MAX_LOOKUPS,
         .max_voids = limits && limits->max_voids ? limits->max_voids : SPF_DEFAULT_MAX_VOIDS,
     };
 
@@ -509,10 +509,10 @@ spf_result spf_check_host(const dns_resolver *r, const dns_budget *budget, const
     }
     out->domain = mem_strdup(domain);
     out->sender = str_steal(&full);
-    out->mechanism = c.mechanism.len > 0 && out->result != SPF_TEMPERROR &&
-                             out->result != SPF_PERMERROR
-                         ? str_steal(&c.mechanism)
-                         : NULL;
+    out->mechanism =
+        c.mechanism.len > 0 && out->result != SPF_TEMPERROR && out->result != SPF_PERMERROR
+            ? str_steal(&c.mechanism)
+            : NULL;
     out->why = c.why ? c.why : "";
     out->lookups = c.lookups;
     out->voids = c.voids;
@@ -612,8 +612,8 @@ spf_result spf_evaluate(const dns_resolver *r, const dns_budget *budget, const s
     } else {
         /* MAIL FROM first: it is the one that counts, and gets the budget first. */
         str_printf(&sender, "%s@%s", local.buf, domain.buf);
-        spf_check_host(r, budget, &req->client, domain.buf, sender.buf, helo.buf,
-                       &req->limits, &out->mailfrom);
+        spf_check_host(r, budget, &req->client, domain.buf, sender.buf, helo.buf, &req->limits,
+                       &out->mailfrom);
         check_helo(r, budget, req, helo.buf, &out->helo);
     }
     str_free(&helo);

@@ -120,15 +120,15 @@ typedef struct spf_request {
 /* The outcome of one check_host() of one identity. */
 typedef struct spf_check {
     spf_result result;
-    char *domain;    /* the domain checked, as sent (no trailing dot); NULL when the
-                      * identity had none (owned) */
-    char *sender;    /* local-part@domain used for %{s} ("postmaster@HELO" for <>);
-                      * NULL with domain (owned) */
-    char *mechanism; /* what decided: the matching term as written ("-all",
-                      * "ip4:192.0.2.0/24"), "default" (nothing matched) or
-                      * NULL (none, errors) (owned) */
-    const char *why; /* static text for logs: "no SPF record", "more than 10 DNS
-                      * lookups", "DNS: timeout", "time budget spent", ... */
+    char *domain;            /* the domain checked, as sent (no trailing dot); NULL when the
+                              * identity had none (owned) */
+    char *sender;            /* local-part@domain used for %{s} ("postmaster@HELO" for <>);
+                              * NULL with domain (owned) */
+    char *mechanism;         /* what decided: the matching term as written ("-all",
+                              * "ip4:192.0.2.0/24"), "default" (nothing matched) or
+                              * NULL (none, errors) (owned) */
+    const char *why;         /* static text for logs: "no SPF record", "too many DNS
+                              * lookups", "DNS lookup failed", "time budget spent", ... */
     unsigned lookups, voids; /* DNS-term and void-lookup counts spent */
 } spf_check;
 

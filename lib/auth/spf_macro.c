@@ -18,10 +18,10 @@
 
 /* One parsed "%{...}" (or %% %_ %-). */
 typedef struct token {
-    char letter;         /* lower case letter; '%', '_' or '-' for the escapes */
-    bool upper;          /* URL-escape the value (7.3) */
-    bool reverse;        /* "r" transformer */
-    unsigned keep;       /* digit transformer; 0: all parts */
+    char letter;            /* lower case letter; '%', '_' or '-' for the escapes */
+    bool upper;             /* URL-escape the value (7.3) */
+    bool reverse;           /* "r" transformer */
+    unsigned keep;          /* digit transformer; 0: all parts */
     unsigned char delim[8]; /* delimiters given, NUL-terminated */
 } token;
 

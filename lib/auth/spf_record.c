@@ -82,8 +82,7 @@ static int domain_spec_ok(const char *s, size_t n, const char **error_r)
 
 /* A prefix length "/" ( "0" / %x31-39 *DIGIT ) at the end of s[0..*n):
  * stores it, shortens *n; false when there is none (or it is malformed). */
-static bool strip_prefix_len(const char *s, size_t *n, unsigned max, unsigned *value,
-                             bool *too_big)
+static bool strip_prefix_len(const char *s, size_t *n, unsigned max, unsigned *value, bool *too_big)
 {
     size_t i = *n, digits;
     unsigned v = 0;
@@ -268,8 +267,7 @@ static size_t modifier_name(const char *s, size_t n)
     return i < n && s[i] == '=' ? i : 0;
 }
 
-static int parse_modifier(spf_record *r, const char *s, size_t n, size_t name,
-                          const char **error_r)
+static int parse_modifier(spf_record *r, const char *s, size_t n, size_t name, const char **error_r)
 {
     const char *value = s + name + 1;
     size_t vlen = n - name - 1;

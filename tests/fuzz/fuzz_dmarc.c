@@ -63,8 +63,7 @@ static void check_record(const char *in, size_t len)
     }
     CHECK(r.p <= DMARC_POLICY_REJECT && r.sp <= DMARC_POLICY_REJECT &&
           r.np <= DMARC_POLICY_REJECT && r.psd <= DMARC_PSD_N);
-    CHECK(!(r.has_p && r.p_invalid) && !(r.has_sp && r.sp_invalid) &&
-          !(r.has_np && r.np_invalid));
+    CHECK(!(r.has_p && r.p_invalid) && !(r.has_sp && r.sp_invalid) && !(r.has_np && r.np_invalid));
     CHECK(!r.rua_valid || r.rua != NULL);
     CHECK(strcmp(dmarc_policy_name(r.p), "?") != 0);
     dmarc_record_copy(&r, &copy);

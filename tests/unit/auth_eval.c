@@ -159,9 +159,8 @@ static void dmarc_print(const dmarc_verdict *v)
                "testing=%d exists=%d dkim=%d spf=%d",
                d->author_domain, dmarc_result_name(d->result), or_dash(d->policy_domain),
                or_dash(d->org_domain), or_dash(d->policy_tag),
-               d->policy_tag ? dmarc_policy_name(d->requested) : "-",
-               dmarc_policy_name(d->policy), d->testing, d->exists, d->dkim_aligned,
-               d->spf_aligned);
+               d->policy_tag ? dmarc_policy_name(d->requested) : "-", dmarc_policy_name(d->policy),
+               d->testing, d->exists, d->dkim_aligned, d->spf_aligned);
     }
     putchar('\n');
 }

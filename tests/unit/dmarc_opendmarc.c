@@ -35,24 +35,23 @@ static void answer(void)
     OPENDMARC_STATUS_T st;
     const char *result = "none", *policy = "none";
 
-    if (!have_from ||
-        opendmarc_policy_store_from_domain(p, (u_char *)from) != DMARC_PARSE_OKAY) {
+    if (!have_from || opendmarc_policy_store_from_domain(p, (u_char *)from) != DMARC_PARSE_OKAY) {
         puts("result=permerror policy=none");
         opendmarc_policy_connect_shutdown(p);
         return;
     }
     if (spf_word[0] != '\0')
         opendmarc_policy_store_spf(p, (u_char *)spf_domain,
-                                   strcmp(spf_word, "pass") == 0      ? DMARC_POLICY_SPF_OUTCOME_PASS
-                                   : strcmp(spf_word, "temperror") == 0 ? DMARC_POLICY_SPF_OUTCOME_TMPFAIL
-                                   : strcmp(spf_word, "none") == 0      ? DMARC_POLICY_SPF_OUTCOME_NONE
-                                                                        : DMARC_POLICY_SPF_OUTCOME_FAIL,
+                                   strcmp(spf_word, "pass") == 0 ? DMARC_POLICY_SPF_OUTCOME_PASS
+                                   : strcmp(spf_word, "temperror") == 0
+                                       ? DMARC_POLICY_SPF_OUTCOME_TMPFAIL
+                                   : strcmp(spf_word, "none") == 0 ? DMARC_POLICY_SPF_OUTCOME_NONE
+                                                                   : DMARC_POLICY_SPF_OUTCOME_FAIL,
                                    DMARC_POLICY_SPF_ORIGIN_MAILFROM, NULL);
     for (int i = 0; i < ndkim; i++)
-        opendmarc_policy_store_dkim(p, (u_char *)dkim_domain[i], (u_char *)"s",
-                                    dkim_pass[i] ? DMARC_POLICY_DKIM_OUTCOME_PASS
-                                                 : DMARC_POLICY_DKIM_OUTCOME_FAIL,
-                                    NULL);
+        opendmarc_policy_store_dkim(
+            p, (u_char *)dkim_domain[i], (u_char *)"s",
+            dkim_pass[i] ? DMARC_POLICY_DKIM_OUTCOME_PASS : DMARC_POLICY_DKIM_OUTCOME_FAIL, NULL);
     st = opendmarc_policy_query_dmarc(p, NULL);
     if (st == DMARC_DNS_ERROR_TMPERR) {
         puts("result=temperror policy=none");

@@ -58,8 +58,7 @@ static dns_status stub_lookup(void *ctx, const char *qname, dns_type type, const
     (void)b;
     memset(out, 0, sizeof *out);
     out->info.why = "";
-    snprintf(name, sizeof name, "%.*s", (int)(len && qname[len - 1] == '.' ? len - 1 : len),
-             qname);
+    snprintf(name, sizeof name, "%.*s", (int)(len && qname[len - 1] == '.' ? len - 1 : len), qname);
     if (s->nasked < sizeof s->asked / sizeof s->asked[0])
         snprintf(s->asked[s->nasked++], sizeof s->asked[0], "%s %s", dns_type_name(type), name);
     if (listed(s->spent, name)) {

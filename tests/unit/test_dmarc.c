@@ -39,11 +39,16 @@ static dmarc_record parsed(const char *text)
 
 static void version_must_come_first(void **state)
 {
-    static const char *const yes[] = {"v=DMARC1", "v=DMARC1;", "v = DMARC1 ; p=none",
+    static const char *const yes[] = {"v=DMARC1",           "v=DMARC1;", "v = DMARC1 ; p=none",
                                       "V=DMARC1; p=reject", " v=DMARC1", "v=DMARC1\t;"};
-    static const char *const no[] = {"v=DMARC2; p=reject", "v=dmarc1; p=reject",
-                                     "p=reject; v=DMARC1", "v=DMARC1 p=reject", "",
-                                     "v=spf1 -all", "v=DMARC1x", "=DMARC1"};
+    static const char *const no[] = {"v=DMARC2; p=reject",
+                                     "v=dmarc1; p=reject",
+                                     "p=reject; v=DMARC1",
+                                     "v=DMARC1 p=reject",
+                                     "",
+                                     "v=spf1 -all",
+                                     "v=DMARC1x",
+                                     "=DMARC1"};
     dmarc_record r;
     const char *why;
 
@@ -137,8 +142,7 @@ static const from_case froms[] = {
     {{"\"Jo\" <jo@mail.example.org.> (work)"}, "mail.example.org", 0, false},
     {{"a@x.example, b@y.example, c@X.example"}, "x.example y.example", 0, false},
     {{"a@x.example", "b@y.example"}, "x.example y.example", 0, false},
-    {{"team: a@x.example, b@y.example;, c@z.example"}, "x.example y.example z.example", 0,
-     false},
+    {{"team: a@x.example, b@y.example;, c@z.example"}, "x.example y.example z.example", 0, false},
     {{"undisclosed-recipients:;"}, "", 0, false},
     {{""}, "", 0, false},
     {{"nobody, a@x.example"}, "x.example", 1, false},
@@ -146,7 +150,11 @@ static const from_case froms[] = {
     {{"a@[192.0.2.1]"}, "", 1, false},
     {{"a@x.example, <<broken"}, "", 0, true},
     {{"a@x.example", "<<broken"}, "x.example", 0, true},
-    {{"a@b\xc3\xbc" "cher.example"}, "xn--bcher-kva.example", 0, false},
+    {{"a@b\xc3\xbc"
+      "cher.example"},
+     "xn--bcher-kva.example",
+     0,
+     false},
     {{"a@exa\nmple.com"}, "", 0, true},
     {{"a@x.example,\n b@y.example"}, "x.example y.example", 0, false},
 };
@@ -169,8 +177,7 @@ static void author_domains(void **state)
         if (strcmp(got.buf, c->domains) != 0 || a.unusable != c->unusable ||
             a.unparseable != c->unparseable)
             fail_msg("case %zu: domains '%s' unusable %zu unparseable %d; want '%s' %zu %d", i,
-                     got.buf, a.unusable, a.unparseable, c->domains, c->unusable,
-                     c->unparseable);
+                     got.buf, a.unusable, a.unparseable, c->domains, c->unusable, c->unparseable);
         str_free(&got);
         dmarc_authors_free(&a);
     }
@@ -315,8 +322,8 @@ static const stub_rr eval_zone[] = {
     {"sub.example.com", DNS_T_A, "192.0.2.2"},
 };
 
-static dmarc_result eval(dns_stub *stub, const char *from, const char *spf_domain,
-                         spf_result spf, const dmarc_dkim *dkim, size_t ndkim, dmarc_verdict *v)
+static dmarc_result eval(dns_stub *stub, const char *from, const char *spf_domain, spf_result spf,
+                         const dmarc_dkim *dkim, size_t ndkim, dmarc_verdict *v)
 {
     dns_resolver r = dns_stub_resolver(stub);
     const char *fields[1] = {from};
@@ -343,8 +350,7 @@ static void evaluation_spends_no_query_it_does_not_need(void **state)
     assert_string_equal(v.domains[0].org_domain, "example.com");
     dmarc_verdict_free(&v);
     stub.nasked = 0;
-    assert_int_equal(eval(&stub, "a@example.com", "example.com", SPF_PASS, d, 1, &v),
-                     DMARC_PASS);
+    assert_int_equal(eval(&stub, "a@example.com", "example.com", SPF_PASS, d, 1, &v), DMARC_PASS);
     assert_int_equal(v.queries, 2); /* _dmarc.example.com, _dmarc.com */
     assert_true(v.domains[0].dkim_aligned && v.domains[0].spf_aligned);
     assert_string_equal(v.domains[0].dkim_domain, "example.com");

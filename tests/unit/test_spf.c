@@ -192,8 +192,8 @@ static void records_selected_by_version(void **state)
 
 typedef struct expansion {
     const char *macro;
-    const char *v4;   /* with <ip> 192.0.2.3 */
-    const char *v6;   /* with <ip> 2001:db8::cb01, NULL: same as v4 */
+    const char *v4; /* with <ip> 192.0.2.3 */
+    const char *v6; /* with <ip> 2001:db8::cb01, NULL: same as v4 */
 } expansion;
 
 static const expansion examples[] = {
@@ -214,8 +214,7 @@ static const expansion examples[] = {
     {"%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com",
      "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com"},
     {"%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com", NULL},
-    {"%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", "bad.strong.lp.3.2.0.192.in-addr._spf.example.com",
-     NULL},
+    {"%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", "bad.strong.lp.3.2.0.192.in-addr._spf.example.com", NULL},
     {"%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}", "3.2.0.192.in-addr.strong.lp._spf.example.com", NULL},
     {"%{d2}.trusted-domains.example.net", "example.com.trusted-domains.example.net", NULL},
     /* and ours */
@@ -253,8 +252,8 @@ static void macros_expand_as_rfc_7208_7_4_shows(void **state)
             if (spf_macro_expand(examples[i].macro, strlen(examples[i].macro), 0, &env, &out,
                                  &why) < 0)
                 fail_msg("%s: %s", examples[i].macro, why);
-            if (strcmp(out.buf, want) != 0 && (six == 0 || examples[i].v6 != NULL ||
-                                               strstr(examples[i].macro, "%{i") == NULL))
+            if (strcmp(out.buf, want) != 0 &&
+                (six == 0 || examples[i].v6 != NULL || strstr(examples[i].macro, "%{i") == NULL))
                 fail_msg("%s (%s) -> '%s', want '%s'", examples[i].macro, six ? "v6" : "v4",
                          out.buf, want);
             str_free(&out);
@@ -277,8 +276,7 @@ static void explanation_letters_only_with_the_flag(void **state)
     str_init(&out);
     assert_int_equal(spf_macro_expand("%{c} %{r}", 9, SPF_MACRO_EXP_LETTERS, &env, &out, &why),
                      -1); /* a space is no macro-literal */
-    assert_int_equal(spf_macro_expand("%{c}/%{r}", 9, SPF_MACRO_EXP_LETTERS, &env, &out, &why),
-                     0);
+    assert_int_equal(spf_macro_expand("%{c}/%{r}", 9, SPF_MACRO_EXP_LETTERS, &env, &out, &why), 0);
     assert_string_equal(out.buf, "2001:db8::1/mx.example.net");
     str_free(&out);
 }
@@ -339,7 +337,8 @@ static void domain_names(void **state)
     {
         const char *why = NULL;
 
-        const char *u = "b\xc3\xbc" "cher.example";
+        const char *u = "b\xc3\xbc"
+                        "cher.example";
 
         assert_int_equal(dname_to_ascii(u, strlen(u), &s, &why), 0);
         assert_string_equal(s.buf, "xn--bcher-kva.example");
@@ -467,9 +466,9 @@ static void names_from_macros_are_asked_literally(void **state)
     ip("192.0.2.1", &a);
     /* a local part "a b" becomes the label "a\032b": asked for as written,
      * not split or cut at the space */
-    assert_int_equal(spf_check_host(&r, NULL, &a, "spaces.example", "a b@spaces.example", NULL,
-                                    NULL, &c),
-                     SPF_PASS);
+    assert_int_equal(
+        spf_check_host(&r, NULL, &a, "spaces.example", "a b@spaces.example", NULL, NULL, &c),
+        SPF_PASS);
     spf_check_free(&c);
 }
 
