@@ -7,6 +7,8 @@
 #   mail/    RFC 5322 addresses, masquerading, map files, access(5).
 #   dkim/    DKIM keys, canonicalization and signing on OpenSSL.
 #            dns/, mail/ and dkim/ include core and their own layer only.
+#   auth/    SPF and DMARC evaluation on lib/dns; includes core, dns, mail
+#            and auth.
 #   milter/  what daemons share: the site section, trusted origin, daemon
 #            life, per-connection state, the masq section's policy.  May
 #            include every layer below it.
@@ -18,4 +20,5 @@ include lib/core/local.mk
 include lib/dns/local.mk
 include lib/mail/local.mk
 include lib/dkim/local.mk
+include lib/auth/local.mk
 include lib/milter/local.mk

@@ -2,4 +2,5 @@
 # they include lib/core and lib/dns only.
 lib_libmilterkit_a_SOURCES += \
 	lib/dns/dns.c lib/dns/dns.h \
-	lib/dns/fcrdns.c lib/dns/fcrdns.h
+	lib/dns/fcrdns.c lib/dns/fcrdns.h \
+	lib/dns/dnsname.c lib/dns/dnsname.h

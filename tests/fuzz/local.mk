@@ -10,6 +10,7 @@ include tests/fuzz/net.mk
 include tests/fuzz/dkim.mk
 include tests/fuzz/core.mk
 include tests/fuzz/relay.mk
+include tests/fuzz/auth.mk
 if ENABLE_FUZZ
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 endif

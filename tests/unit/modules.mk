@@ -4,3 +4,4 @@ include tests/unit/core.mk
 include tests/unit/addr.mk
 include tests/unit/net.mk
 include tests/unit/dkim.mk
+include tests/unit/auth.mk

@@ -32,6 +32,12 @@ def records(dns):
     dns.txt('long.test', ''.join(chr(97 + i % 26) for i in range(600)))
     dns.txt('huge.test', 'x' * 9000)
     dns.zone('refused.test', 'refuse')
+    dns.mx('mx.test', 10, 'mail1.test').mx('mx.test', 20, 'mail2.test')
+    dns.add('nullmx.test', 'MX', '0 .')
+    dns.add('oddmx.test', 'MX', '10 Foo:Bar/baz.test.')
+    dns.add('oddmx.test', 'MX', r'20 a\.b.test.')
+    for i in range(40):
+        dns.txt('manytxt.test', 'rec %d' % i)
 
 
 def servfail_zone():
@@ -52,12 +58,27 @@ def main():
         silent.bind(('127.0.0.1', 0))   # bound, never read: queries time out
         records(dns)
         dns.start()
-        env = dict(os.environ, MK_DNS_SERVER=dns.server,
-                   MK_DNS_SILENT='127.0.0.1@%d' % silent.getsockname()[1])
-        r = subprocess.run([prog], env=env, timeout=300)
+        # A second server answering host.test at once and never answering
+        # for slow.test (forwarded to the silent port): one handle, a query
+        # stuck on slow.test, others passing it (no serialisation).
+        with TestDNS(ipv6=False, extra=[
+                'do-not-query-localhost: no',
+                'local-zone: "slow.test." transparent',
+                'forward-zone:', 'name: "slow.test."',
+                'forward-addr: 127.0.0.1@%d' % silent.getsockname()[1]]) as mixed:
+            mixed.a('host.test', '127.0.0.10')
+            mixed.start()
+            env = dict(os.environ, MK_DNS_SERVER=dns.server,
+                       MK_DNS_SILENT='127.0.0.1@%d' % silent.getsockname()[1],
+                       MK_DNS_MIXED=mixed.server)
+            r = subprocess.run([prog], env=env, timeout=300)
         if r.returncode != 0:
             print(dns.log()[-4000:])
             raise AssertionError('test_dns exited %d' % r.returncode)
+        # spent_budget_sends_nothing: a query made once the budget is spent
+        # never reaches the server (unbound logs every query it gets)
+        if 'budget-unasked.test' in dns.log():
+            raise AssertionError('a query was sent with its budget spent')
 
 
 if __name__ == '__main__':
