@@ -136,7 +136,7 @@ int dname_check_dkim_key(const char *selector, const char *domain, const char **
     }
     if (dname_check(domain, DNAME_SIGNING, error_r) < 0)
         return -1;
-    if (strlen(selector) + strlen("._domainkey.") + strlen(domain) > DNSNAME_MAX) {
+    if (strlen(selector) + strlen("._domainkey.") + strlen(domain) > DNAME_MAX) {
         *error_r = "SELECTOR._domainkey.DOMAIN is longer than 253 characters";
         return -1;
     }
