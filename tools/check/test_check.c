@@ -373,7 +373,7 @@ static dns_status stub_addrs(void *ctx, const char *name, int family, dns_addrs 
     return DNS_NOTFOUND;
 }
 
-static const dns_resolver stub = {NULL, NULL, stub_addrs, stub_txt};
+static const dns_resolver stub = {.addrs = stub_addrs, .txt = stub_txt};
 
 typedef struct spf_case {
     const char *domain, *ip;
