@@ -68,6 +68,7 @@ daemon_conf *daemon_conf_load(const daemon_part *part, const char *path, str_t *
     str_init(&c->warnings);
     c->part = mem_zalloc(part->schema->size);
     if (site_load(path, &c->site, part->name, part->schema, c->part, errors) < 0) {
+        str_free(&c->warnings);
         mem_free(&c->path);
         mem_free(&c->part);
         mem_free(&c);
