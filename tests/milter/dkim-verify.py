@@ -40,9 +40,11 @@ RequireSafeKeys         no
 def verify(d, raw, mta="postfix", qid="QV"):
     res = dc.send(d.socket, raw, connect=dc.OUTSIDE, mta=mta, qid=qid,
                   mail_from="<x@example.org>")
+    values = dc.ar_values(res)
     ars = [m for m in res.mods if m[0] == "insheader" and
            m[2].lower() == "authentication-results"]
-    check(len(ars) == 1 and ars[0][1] == 0, "one A-R inserted at index 0", res.mods)
+    check(len(ars) == 1 and ars[0][1] == 0 and values == [ars[0][3]],
+          "one A-R inserted at index 0", res.mods)
     check(not dc.signatures(res), "never signs outside mail", res.mods)
     return res, ars[0][3], dc.ar_results(ars[0][3])
 

@@ -18,3 +18,6 @@ tests_unit_test_dkimcanon_SOURCES = tests/unit/test_dkimcanon.c
 UNIT_TESTS += tests/unit/test_dkimkey
 tests_unit_test_dkimkey_SOURCES = tests/unit/test_dkimkey.c
 tests_unit_test_dkimkey_CPPFLAGS = $(DKIM_TEST_CPPFLAGS)
+
+# The strict RFC 8601 checker every dkim test reads A-R fields through.
+UNIT_SCRIPT_TESTS += tests/unit/authres-checker.py
