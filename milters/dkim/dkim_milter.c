@@ -310,7 +310,7 @@ static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         temp |= r[i].res == DKIM_RES_TEMPERROR;
-        bad |= r[i].res == DKIM_RES_FAIL;
+        bad |= r[i].res == DKIM_RES_FAIL && !r[i].testing; /* t=y: as unsigned */
         pass |= r[i].res == DKIM_RES_PASS;
     }
     if (pass)
@@ -329,9 +329,12 @@ static void log_results(const char *qid, const str_t *ar, size_t n, size_t skipp
     log_safe_buf lb;
 
     str_init(&line);
-    for (size_t i = 0; i < ar->len; i++)
-        if (ar->buf[i] != '\n')
-            str_append_char(&line, ar->buf[i] == '\t' ? ' ' : ar->buf[i]);
+    for (size_t i = 0; i < ar->len; i++) { /* one line, no '"' in the quoted value */
+        char ch = ar->buf[i];
+
+        if (ch != '\n')
+            str_append_char(&line, ch == '\t' ? ' ' : ch == '"' ? '\'' : ch);
+    }
     log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu result=\"%s\"", n, skipped,
           log_safe_cstr(&lb, line.buf + 1));
     str_free(&line);

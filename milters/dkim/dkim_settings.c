@@ -97,6 +97,13 @@ static int check_bad_action(const void *value, const char **error_r)
                         "must be \"accept\", \"reject\" or \"tempfail\"");
 }
 
+static int check_tail_action(const void *value, const char **error_r)
+{
+    static const char *const ok[] = {"policy", "pass", NULL};
+
+    return check_one_of(*(char *const *)value, ok, error_r, "must be \"policy\" or \"pass\"");
+}
+
 static int dkim_check(void *obj, str_t *err)
 {
     dkim_settings *s = obj;
@@ -156,7 +163,8 @@ static const cfg_field dkim_fields[] = {
      .min = 1024, .max = 1048576},
     {.name = "max_headers", .type = CFG_INT, OFF(max_headers), .def = "1000", .min = 50,
      .max = 10000},
-    {.name = "min_key_bits", .type = CFG_INT, OFF(min_key_bits), .def = "1024", .min = 512,
+    /* RFC 8301 3.2: keys under 1024 bits are never valid. */
+    {.name = "min_key_bits", .type = CFG_INT, OFF(min_key_bits), .def = "1024", .min = 1024,
      .max = 4096},
     F(check_key_permissions, "check_key_permissions", CFG_BOOL, "true"),
     F(masquerade_before_signing, "masquerade_before_signing", CFG_BOOL, "true"),
@@ -164,6 +172,8 @@ static const cfg_field dkim_fields[] = {
      .check = check_dns_action},
     {.name = "on_bad_signature", .type = CFG_STRING, OFF(on_bad_signature), .def = "accept",
      .check = check_bad_action},
+    {.name = "unsigned_tail", .type = CFG_STRING, OFF(unsigned_tail), .def = "policy",
+     .check = check_tail_action},
     {.name = "key_source", .type = CFG_STRING, OFF(key_source), .def = "dns", .max = 4096},
 };
 #undef F

@@ -35,6 +35,7 @@ typedef struct dkim_settings {
     bool masquerade_before_signing; /* apply the masq section's rewrite first */
     char *on_dns_error;             /* "tempfail" / "accept" (dkim=temperror) */
     char *on_bad_signature;         /* "accept" / "reject" / "tempfail" */
+    char *unsigned_tail;            /* l= leaving body unsigned: "policy" / "pass" */
     char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
 } dkim_settings;
 

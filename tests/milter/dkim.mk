@@ -4,3 +4,5 @@ MILTER_TESTS += tests/milter/dkim-sign-interop.py
 MILTER_TESTS += tests/milter/dkim-verify.py
 MILTER_TESTS += tests/milter/dkim-ar-headers.py
 MILTER_TESTS += tests/milter/dkim-hostile.py
+MILTER_TESTS += tests/milter/dkim-verdicts.py
+MILTER_TESTS += tests/milter/dkim-ar-strict.py
