@@ -31,10 +31,13 @@ typedef struct dkim_settings {
     long max_header_size;           /* bytes of one header field */
     long max_headers;               /* header fields per message */
     long min_key_bits;              /* smallest RSA key accepted when verifying */
+    long max_body_rewrite;          /* bytes of body kept to replace bare CR/LF */
     bool check_key_permissions;     /* refuse keys others can read or replace */
-    bool masquerade_before_signing; /* apply the masq section's rewrite first */
+    bool masquerade_before_signing; /* make the masq section's rewrite, sign it */
     char *on_dns_error;             /* "tempfail" / "accept" (dkim=temperror) */
     char *on_bad_signature;         /* "accept" / "reject" / "tempfail" */
+    char *on_unsignable;            /* trusted mail we cannot sign: "tempfail" /
+                                       "reject" / "accept" (with a warning) */
     char *unsigned_tail;            /* l= leaving body unsigned: "policy" / "pass" */
     char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
 } dkim_settings;

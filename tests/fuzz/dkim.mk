@@ -9,6 +9,11 @@ tests_fuzz_fuzz_dkimkey_SOURCES = tests/fuzz/fuzz_dkimkey.c
 tests_fuzz_fuzz_dkimkey_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_dkimkey_LDADD = $(MK_LIBS)
 
+FUZZ_TARGETS += tests/fuzz/fuzz_dkimnorm
+tests_fuzz_fuzz_dkimnorm_SOURCES = tests/fuzz/fuzz_dkimnorm.c
+tests_fuzz_fuzz_dkimnorm_LDFLAGS = -fsanitize=fuzzer
+tests_fuzz_fuzz_dkimnorm_LDADD = $(MK_LIBS)
+
 # dkim_tags.c is the daemon's: DKIM-Signature and key record tag-lists.
 FUZZ_TARGETS += tests/fuzz/fuzz_dkimtags
 tests_fuzz_fuzz_dkimtags_SOURCES = tests/fuzz/fuzz_dkimtags.c milters/dkim/dkim_tags.c
@@ -17,6 +22,7 @@ tests_fuzz_fuzz_dkimtags_LDFLAGS = -fsanitize=fuzzer
 tests_fuzz_fuzz_dkimtags_LDADD = $(MK_LIBS)
 
 EXTRA_DIST += \
+	tests/fuzz/corpus/fuzz_dkimnorm/mixed \
 	tests/fuzz/corpus/fuzz_dkimtags/signature \
 	tests/fuzz/corpus/fuzz_dkimcanon/crlf-relaxed \
 	tests/fuzz/corpus/fuzz_dkimcanon/mixed-simple \
