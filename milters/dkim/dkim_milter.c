@@ -20,8 +20,15 @@
 
 /* Authentication-Results fields of ours remembered for deletion. */
 #define DK_MAX_AR 1000
+/* Bytes of reply text given to smfi_setreply. */
+#define DK_REPLY_MAX 400
 
-typedef enum dk_mode { DK_NONE, DK_SIGN, DK_VERIFY } dk_mode;
+/* What end of headers decided: nothing yet, sign, verify, trusted mail left
+ * unsigned for a legitimate reason, or trusted mail we cannot sign. */
+typedef enum dk_mode { DK_NONE, DK_SIGN, DK_VERIFY, DK_UNSIGNED, DK_UNSIGNABLE } dk_mode;
+
+/* Where the message is in the protocol: before end of headers, after it. */
+typedef enum dk_stage { DK_HEADERS, DK_BODY } dk_stage;
 
 typedef struct dk_msg {
     milterconn_msg head; /* config snapshot, origin */
@@ -32,6 +39,9 @@ typedef struct dk_msg {
     int *ours;          /* their indices (from 1) carrying our authserv-id */
     size_t nours;
     dk_mode mode;
+    dk_stage stage;
+    const char *order;  /* a step out of protocol order (static), or NULL */
+    char *why;          /* DK_UNSIGNABLE: why (owned) */
     bool failed;        /* internal error: dkim.on_error at EOM */
     bool ar_overflow;   /* more of our A-R fields than we can remember: tempfail */
     dkim_sign *sign;
@@ -41,6 +51,7 @@ typedef struct dk_msg {
 typedef struct dk_conn {
     milterconn head; /* client address */
     bool leadspc;
+    bool chgbody;          /* the MTA lets us replace the body */
     unsigned long noreply; /* SMFIP_NR_* the MTA agreed to */
     dk_msg msg;
 } dk_conn;
@@ -52,6 +63,8 @@ typedef struct dk_conn {
  * the last negotiation (the MTA's offer does not change between sessions).
  */
 #define DK_PFLAGS_VALID 0x80000000UL
+/* Kept with them: SMFIF_CHGBODY was agreed (an action, not a protocol flag). */
+#define DK_PFLAGS_CHGBODY 0x40000000UL
 static atomic_ulong last_pflags;
 
 static dkim_policy *policy(const dk_msg *m)
@@ -74,6 +87,7 @@ static void msg_end(void *msg)
     }
     mem_free(&m->hdrs);
     mem_free(&m->ours);
+    mem_free(&m->why);
     dkim_sign_free(&m->sign);
     dkim_verify_free(&m->verify);
 }
@@ -88,6 +102,7 @@ static sfsistat go_on(const dk_conn *c, unsigned long nr_flag)
 static void set_pflags(dk_conn *c, unsigned long pflags)
 {
     c->leadspc = (pflags & SMFIP_HDR_LEADSPC) != 0;
+    c->chgbody = (pflags & DK_PFLAGS_CHGBODY) != 0;
     c->noreply = pflags & DKIM_MILTER_NOREPLY;
 }
 
@@ -121,12 +136,14 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                          "milterkit-dkim needs both", f0);
         return SMFIS_REJECT;
     }
-    *pf0 = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+    /* Replacing the body is needed only for bodies with a bare CR or LF. */
+    *pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) | (f0 & SMFIF_CHGBODY);
     *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
     c = milterconn_open(ctx, &dk_class, NULL);
-    set_pflags(c, *pf1);
-    atomic_store(&last_pflags, *pf1 | DK_PFLAGS_VALID);
+    set_pflags(c, *pf1 | ((f0 & SMFIF_CHGBODY) ? DK_PFLAGS_CHGBODY : 0));
+    atomic_store(&last_pflags,
+                 *pf1 | ((f0 & SMFIF_CHGBODY) ? DK_PFLAGS_CHGBODY : 0) | DK_PFLAGS_VALID);
     if (macros_request(ctx, MACROS_DKIM) < 0)
         log_msg(LOG_WARNING, "libmilter refused the macro lists: the MTA sends its defaults");
     return SMFIS_CONTINUE;
@@ -177,6 +194,10 @@ static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
 
     if (m == NULL)
         return go_on(c, SMFIP_NR_HDR);
+    if (m->stage != DK_HEADERS) {
+        m->order = m->order ? m->order : "a header field after end of headers";
+        return go_on(c, SMFIP_NR_HDR);
+    }
     s = settings(m);
     if (strcasecmp(name, DKIM_AR_HEADER) == 0)
         note_ar(m, value);
@@ -220,32 +241,52 @@ static void start_verify(SMFICTX *ctx, dk_msg *m)
         m->failed = true;
 }
 
+/* Trusted mail: sign it, or say why not. */
+static void decide_trusted(dk_msg *m, const char *qid)
+{
+    str_t why;
+    log_safe_buf lb;
+
+    str_init(&why);
+    switch (dkim_sign_prepare(policy(m), m->hdrs, m->nhdrs, m->over_limits, &m->sign, &why)) {
+    case DKIM_SIGN_YES:
+        m->mode = DK_SIGN;
+        break;
+    case DKIM_SIGN_NO:
+        m->mode = DK_UNSIGNED;
+        log_q(LOG_NOTICE, qid, "dkim=unsigned origin=%s reason=\"%s\"",
+              origin_reason_name(m->head.origin), log_safe_cstr(&lb, why.buf));
+        break;
+    case DKIM_SIGN_UNSIGNABLE:
+        m->mode = DK_UNSIGNABLE;
+        m->why = str_steal(&why);
+        str_init(&why);
+        break;
+    case DKIM_SIGN_ERROR:
+        log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", log_safe_cstr(&lb, why.buf));
+        m->failed = true;
+        m->mode = DK_SIGN;
+        break;
+    }
+    str_free(&why);
+}
+
 static sfsistat dk_eoh(SMFICTX *ctx)
 {
     dk_conn *c = milterconn_get(ctx);
     dk_msg *m = milterconn_msg_get(ctx, &dk_class);
-    const char *qid = milterconn_qid(ctx);
-    const char *why = NULL;
 
     if (m == NULL)
         return go_on(c, SMFIP_NR_EOH);
-    if (origin_is_trusted(m->head.origin)) {
-        switch (dkim_sign_prepare(policy(m), m->hdrs, m->nhdrs, m->over_limits, &m->sign, &why)) {
-        case DKIM_SIGN_YES:
-            m->mode = DK_SIGN;
-            return go_on(c, SMFIP_NR_EOH);
-        case DKIM_SIGN_ERROR:
-            log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", why ? why : "?");
-            m->failed = true;
-            m->mode = DK_SIGN;
-            return go_on(c, SMFIP_NR_EOH);
-        case DKIM_SIGN_NO:
-            log_q(LOG_DEBUG, qid, "dkim=nosign origin=%s reason=\"%s\"",
-                  origin_reason_name(m->head.origin), why ? why : "no key");
-            break;
-        }
+    if (m->stage != DK_HEADERS) {
+        m->order = m->order ? m->order : "end of headers twice";
+        return go_on(c, SMFIP_NR_EOH);
     }
-    start_verify(ctx, m);
+    m->stage = DK_BODY;
+    if (origin_is_trusted(m->head.origin))
+        decide_trusted(m, milterconn_qid(ctx));
+    else
+        start_verify(ctx, m);
     return go_on(c, SMFIP_NR_EOH);
 }
 
@@ -256,6 +297,10 @@ static sfsistat dk_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
     if (m == NULL || m->failed)
         return go_on(c, SMFIP_NR_BODY);
+    if (m->stage != DK_BODY) {
+        m->order = m->order ? m->order : "body before end of headers";
+        return go_on(c, SMFIP_NR_BODY);
+    }
     if (m->mode == DK_SIGN)
         dkim_sign_body(m->sign, data, len);
     else if (m->verify != NULL && dkim_verify_body(m->verify, data, len) < 0)
@@ -283,24 +328,128 @@ static const char *hv(const dk_conn *c, const char *value)
     return c->leadspc ? value : value + 1;
 }
 
+/* Reply text as smfi_setreply wants it: printable, '%' doubled, bounded. */
+static void reply_text(const char *text, str_t *out)
+{
+    for (const char *p = text; *p && out->len < DK_REPLY_MAX; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if (ch == '%')
+            str_append_cstr(out, "%%");
+        else
+            str_append_char(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
+    }
+}
+
+/* Trusted mail that should be signed and cannot be: dkim.on_unsignable,
+ * never a silent 250. */
+static sfsistat unsignable(SMFICTX *ctx, const dk_msg *m, const char *qid, const char *why)
+{
+    int action = settings(m)->on_unsignable;
+    sfsistat rc = site_action_status(action);
+    log_safe_buf lb;
+    str_t text;
+
+    log_q(LOG_WARNING, qid, "dkim=unsignable action=%s reason=\"%s\"", site_action_name(action),
+          log_safe_cstr(&lb, why));
+    if (rc == SMFIS_ACCEPT)
+        return SMFIS_CONTINUE; /* our header edits (A-R removals) still apply */
+    str_init(&text);
+    str_append_cstr(&text, "milterkit-dkim cannot sign this message: ");
+    reply_text(why, &text);
+    if (smfi_setreply(ctx, rc == SMFIS_REJECT ? "550" : "451", rc == SMFIS_REJECT ? "5.7.0" : "4.7.0",
+                      text.buf) != MI_SUCCESS)
+        log_q(LOG_WARNING, qid, "dkim=warning reason=\"the MTA refused the reply text\"");
+    str_free(&text);
+    return rc;
+}
+
+/* The masquerade rewrites the signature covers, made by us. */
+static int apply_edits(SMFICTX *ctx, const dk_conn *c, const dk_msg *m, const char *qid)
+{
+    size_t n;
+    const dkim_sign_edit *e = dkim_sign_edits(m->sign, &n);
+    log_safe_buf a, b;
+
+    for (size_t i = 0; i < n; i++) {
+        if (smfi_chgheader(ctx, (char *)e[i].name, e[i].index, (char *)hv(c, e[i].new_value)) !=
+            MI_SUCCESS) {
+            log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to change %s index %d\"",
+                  e[i].name, e[i].index);
+            return -1;
+        }
+        log_q(LOG_INFO, qid, "dkim=masqueraded header=%s index=%d old=\"%s\" new=\"%s\"",
+              e[i].name, e[i].index, log_safe_cstr(&a, e[i].old_value),
+              log_safe_cstr(&b, e[i].new_value));
+    }
+    return 0;
+}
+
+/* The body with its bare CRs and LFs made CRLF, when it had any. */
+static int apply_body(SMFICTX *ctx, const dk_conn *c, const dk_msg *m, const char *qid,
+                      const char **why)
+{
+    uint64_t fixes = 0;
+    const str_t *body = dkim_sign_new_body(m->sign, &fixes);
+
+    if (body == NULL)
+        return 0;
+    if (!c->chgbody) {
+        *why = "the body has a bare CR or LF and the MTA does not let milters replace it";
+        return 1;
+    }
+    if (smfi_replacebody(ctx, (unsigned char *)(body->buf ? body->buf : ""), (int)body->len) !=
+        MI_SUCCESS) {
+        log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to replace the body\"");
+        return -1;
+    }
+    log_q(LOG_NOTICE, qid, "dkim=body-rewritten bare_cr_lf=%llu reason=\"line ends made CRLF, "
+                           "so that every verifier reads the signed body alike\"",
+          (unsigned long long)fixes);
+    return 0;
+}
+
 static sfsistat eom_sign(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
 {
-    str_t out;
-    const char *why = NULL;
-    int rc;
+    str_t out, why;
+    const char *body_why = NULL;
+    log_safe_buf lb;
+    sfsistat rc = SMFIS_CONTINUE;
+    int brc;
 
     str_init(&out);
-    rc = dkim_sign_finish(m->sign, qid, &out, &why);
-    for (const char *v = out.buf; rc == 0 && v < out.buf + out.len; v += strlen(v) + 1)
+    str_init(&why);
+    switch (dkim_sign_finish(m->sign, qid, &out, &why)) {
+    case DKIM_SIGN_UNSIGNABLE:
+        rc = unsignable(ctx, m, qid, why.buf);
+        goto done;
+    case DKIM_SIGN_YES:
+        break;
+    default:
+        log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", log_safe_cstr(&lb, why.buf));
+        rc = site_action_status(settings(m)->daemon.on_error);
+        goto done;
+    }
+    brc = apply_body(ctx, c, m, qid, &body_why);
+    if (brc > 0) {
+        rc = unsignable(ctx, m, qid, body_why);
+        goto done;
+    }
+    if (brc < 0 || apply_edits(ctx, c, m, qid) < 0) {
+        rc = site_action_status(settings(m)->daemon.on_error);
+        goto done;
+    }
+    for (const char *v = out.buf; v < out.buf + out.len; v += strlen(v) + 1)
         if (smfi_insheader(ctx, 0, (char *)DKIMSIGN_HEADER_NAME, (char *)hv(c, v)) !=
             MI_SUCCESS) {
-            why = "MTA refused to insert DKIM-Signature";
-            rc = -1;
+            log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to insert DKIM-Signature\"");
+            rc = site_action_status(settings(m)->daemon.on_error);
+            break;
         }
-    if (rc < 0)
-        log_q(LOG_ERR, qid, "dkim=error reason=\"%s\"", why ? why : "?");
+done:
     str_free(&out);
-    return rc < 0 ? site_action_status(settings(m)->daemon.on_error) : SMFIS_CONTINUE;
+    str_free(&why);
+    return rc;
 }
 
 /* What the results ask for: on_dns_error / on_bad_signature. */
@@ -310,7 +459,7 @@ static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         temp |= r[i].res == DKIM_RES_TEMPERROR;
-        bad |= r[i].res == DKIM_RES_FAIL;
+        bad |= r[i].res == DKIM_RES_FAIL && !r[i].testing; /* t=y: as unsigned */
         pass |= r[i].res == DKIM_RES_PASS;
     }
     if (pass)
@@ -329,9 +478,12 @@ static void log_results(const char *qid, const str_t *ar, size_t n, size_t skipp
     log_safe_buf lb;
 
     str_init(&line);
-    for (size_t i = 0; i < ar->len; i++)
-        if (ar->buf[i] != '\n')
-            str_append_char(&line, ar->buf[i] == '\t' ? ' ' : ar->buf[i]);
+    for (size_t i = 0; i < ar->len; i++) { /* one line, no '"' in the quoted value */
+        char ch = ar->buf[i];
+
+        if (ch != '\n')
+            str_append_char(&line, ch == '\t' ? ' ' : ch == '"' ? '\'' : ch);
+    }
     log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu result=\"%s\"", n, skipped,
           log_safe_cstr(&lb, line.buf + 1));
     str_free(&line);
@@ -350,6 +502,9 @@ static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
     if (m->over_limits) {
         res = &over;
         n = 1;
+    } else if (m->verify == NULL) { /* cannot happen: end of headers started it */
+        log_q(LOG_ERR, qid, "dkim=error reason=\"no verifier at end of message\"");
+        return site_action_status(settings(m)->daemon.on_error);
     } else if (dkim_verify_finish(m->verify, &res, &n, &skipped) < 0) {
         return site_action_status(settings(m)->daemon.on_error);
     }
@@ -375,15 +530,25 @@ static sfsistat dk_eom(SMFICTX *ctx)
 
     if (m == NULL)
         return SMFIS_CONTINUE;
+    if (m->stage != DK_BODY && m->order == NULL)
+        m->order = "end of message without end of headers";
     if (m->ar_overflow || remove_ours(ctx, m, qid) < 0) {
         log_q(LOG_ERR, qid, "dkim=error action=tempfail reason=\"forged Authentication-Results "
                             "not all removed\"");
         rc = SMFIS_TEMPFAIL;
+    } else if (m->order != NULL) {
+        rc = site_action_status(settings(m)->daemon.on_error);
+        log_q(LOG_ERR, qid, "dkim=error action=%s reason=\"the MTA broke the protocol order: "
+                            "%s\"", settings(m)->daemon.on_error, m->order);
     } else if (m->failed) {
         rc = site_action_status(settings(m)->daemon.on_error);
         log_q(LOG_ERR, qid, "dkim=error action=%s", site_action_name(settings(m)->daemon.on_error));
     } else if (m->mode == DK_SIGN) {
         rc = eom_sign(ctx, c, m, qid);
+    } else if (m->mode == DK_UNSIGNABLE) {
+        rc = unsignable(ctx, m, qid, m->why);
+    } else if (m->mode == DK_UNSIGNED) {
+        rc = SMFIS_CONTINUE; /* logged at end of headers; outbound: no A-R */
     } else {
         rc = eom_verify(ctx, c, m, qid);
     }
@@ -404,7 +569,7 @@ static sfsistat dk_close(SMFICTX *ctx)
 struct smfiDesc dkim_milter_desc = {
     .xxfi_name = "milterkit-dkim",
     .xxfi_version = SMFI_VERSION,
-    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
     .xxfi_connect = dk_connect,
     .xxfi_envfrom = dk_envfrom,
     .xxfi_header = dk_header,

@@ -273,6 +273,24 @@ dkimcanon_t dkim_policy_body_canon(const dkim_policy *p)
     return p->bc;
 }
 
+bool dkim_policy_masquerades(const dkim_policy *p)
+{
+    return p->has_masq;
+}
+
+bool dkim_policy_exposed_user(const dkim_policy *p, const char *local, size_t len)
+{
+    bool found = false;
+    char *l;
+
+    if (!p->has_masq)
+        return false;
+    l = mem_strndup(local, len);
+    found = cfg_strlist_contains(&p->masq.exposed_users, l, true); /* as lib/mail/masquerade */
+    mem_free(&l);
+    return found;
+}
+
 int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *value, str_t *out,
                            const char **why)
 {
@@ -315,8 +333,7 @@ static dns *dns_of(dkim_policy *p, const char **why)
     return d;
 }
 
-static dns_status file_lookup(const dkim_policy *p, const char *name, str_t *txt,
-                              const char **why)
+static dns_status file_lookup(const dkim_policy *p, const char *name, dns_txts *out)
 {
     str_t key;
     const mapfile_entry *e;
@@ -327,35 +344,32 @@ static dns_status file_lookup(const dkim_policy *p, const char *name, str_t *txt
     e = mapfile_lookup(p->keyfile, key.buf);
     str_free(&key);
     if (e == NULL) {
-        *why = "no key record";
+        out->info.why = "no key record";
         return DNS_NOTFOUND;
     }
     if (strcmp(e->value, "!tempfail") == 0) {
-        *why = "key source: temporary failure";
+        out->info.why = "key source: temporary failure";
         return DNS_TEMPFAIL;
     }
-    str_append_cstr(txt, e->value);
+    out->rec[0] = mem_strdup(e->value);
+    out->len[0] = strlen(e->value);
+    out->count = 1;
+    out->info.why = "";
     return DNS_FOUND;
 }
 
-dns_status dkim_policy_key_lookup(void *ctx, const char *name, str_t *txt, const char **why)
+dns_status dkim_policy_key_lookup(void *ctx, const char *name, dns_txts *out)
 {
     dkim_policy *p = ctx;
-    dns_txts t;
-    dns_status st;
+    const char *why = NULL;
     dns *d;
 
     if (p->keyfile != NULL)
-        return file_lookup(p, name, txt, why);
-    d = dns_of(p, why);
-    if (d == NULL)
+        return file_lookup(p, name, out);
+    d = dns_of(p, &why);
+    if (d == NULL) {
+        out->info.why = why;
         return DNS_TEMPFAIL;
-    memset(&t, 0, sizeof t);
-    st = dns_txt(d, name, &t);
-    if (st == DNS_FOUND)
-        str_append(txt, t.rec[0], t.len[0]);
-    else
-        *why = t.info.why && *t.info.why ? t.info.why : dns_status_name(st);
-    dns_txts_free(&t);
-    return st;
+    }
+    return dns_txt(d, name, out);
 }

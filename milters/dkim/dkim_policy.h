@@ -4,9 +4,10 @@
  *   - the signing keys, parsed once into EVP_PKEYs (lib/dkimkey), by domain;
  *   - the header lists and canonicalization of signatures;
  *   - the masquerade rewrite of the "masq" section (when present and
- *     dkim.masquerade_before_signing), applied to our view of the sender
- *     headers before hashing, so that signatures verify whether or not the
- *     MTA shows milterkit-masq's edits to later milters;
+ *     dkim.masquerade_before_signing), the same lib/ rewrite milterkit-masq
+ *     makes: milterkit-dkim makes it itself on the messages it signs (the
+ *     rewrite is idempotent, so milterkit-masq attached before or after
+ *     changes nothing more), never a prediction of someone else's edit;
  *   - the verifier's library handle (dkim_verify.h);
  *   - the key source for verification: DNS through lib/dns (its handle made
  *     on first use, after the daemon forked), or a file for tests.
@@ -59,6 +60,13 @@ size_t dkim_policy_signers(const dkim_policy *p, const char *domain, size_t len,
 void dkim_policy_sign_params(const dkim_policy *p, const dkim_signer *k, dkimsign_params_t *out);
 dkimcanon_t dkim_policy_body_canon(const dkim_policy *p);
 
+/* Whether a masquerade rewrite is configured (a "masq" section with
+ * masquerade_before_signing). */
+bool dkim_policy_masquerades(const dkim_policy *p);
+/* Whether local (len bytes) is one of masq.exposed_users (false without
+ * masquerading). */
+bool dkim_policy_exposed_user(const dkim_policy *p, const char *local, size_t len);
+
 /*
  * The masquerade rewrite of a header value before signing.  Returns 1 and
  * the new value in out when it changes, 0 when it stays as is (also when
@@ -69,10 +77,11 @@ int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *v
                            const char **why);
 
 /*
- * The TXT record of name ("sel._domainkey.example.net") from the key
- * source of policy p (a dkim_policy *; a dkim_key_lookup_fn).  DNS_FOUND: the first record is appended to txt.  Otherwise
- * *why says why (static).  Thread-safe.
+ * The TXT records of name ("sel._domainkey.example.net") from the key
+ * source of policy p (a dkim_policy *; a dkim_key_lookup_fn): all of them,
+ * in out, as dns_txt() gives them; the key_source file has one per name.
+ * Otherwise out->info.why says why (static).  Thread-safe.
  */
-dns_status dkim_policy_key_lookup(void *p, const char *name, str_t *txt, const char **why);
+dns_status dkim_policy_key_lookup(void *p, const char *name, dns_txts *out);
 
 #endif

@@ -57,6 +57,11 @@ static int check_header_names(const void *value, const char **error_r)
     return 0;
 }
 
+/* What an l= that leaves body bytes unsigned makes of a verified signature. */
+static const cfg_enum_name tail_actions[] = {
+    {"policy", DKIM_TAIL_POLICY}, {"pass", DKIM_TAIL_PASS}, {NULL, 0},
+};
+
 static int dkim_check(void *obj, str_t *err)
 {
     dkim_settings *s = obj;
@@ -121,14 +126,21 @@ static const cfg_field dkim_fields[] = {
      .min = 1024, .max = 1048576},
     {.name = "max_headers", .type = CFG_INT, OFF(max_headers), .def = "1000", .min = 50,
      .max = 10000},
-    {.name = "min_key_bits", .type = CFG_INT, OFF(min_key_bits), .def = "1024", .min = 512,
+    /* RFC 8301 3.2: keys under 1024 bits are never valid. */
+    {.name = "min_key_bits", .type = CFG_INT, OFF(min_key_bits), .def = "1024", .min = 1024,
      .max = 4096},
+    {.name = "max_body_rewrite", .type = CFG_INT, OFF(max_body_rewrite), .def = "1048576",
+     .min = 0, .max = 67108864},
     F(check_key_permissions, "check_key_permissions", CFG_BOOL, "true"),
     F(masquerade_before_signing, "masquerade_before_signing", CFG_BOOL, "true"),
     {.name = "on_dns_error", .type = CFG_ENUM, OFF(on_dns_error), .def = "tempfail",
      .names = site_actions_no_reject},
     {.name = "on_bad_signature", .type = CFG_ENUM, OFF(on_bad_signature), .def = "accept",
      .names = site_actions},
+    {.name = "on_unsignable", .type = CFG_ENUM, OFF(on_unsignable), .def = "tempfail",
+     .names = site_actions},
+    {.name = "unsigned_tail", .type = CFG_ENUM, OFF(unsigned_tail), .def = "policy",
+     .names = tail_actions},
     {.name = "key_source", .type = CFG_STRING, OFF(key_source), .def = "dns", .max = 4096},
 };
 #undef F

@@ -19,6 +19,10 @@ typedef struct dkim_key_settings {
     char *algorithm; /* "rsa" / "ed25519" / NULL: must match the key when set */
 } dkim_key_settings;
 
+/* dkim.unsigned_tail: a verified signature whose l= leaves body bytes
+ * unsigned is a policy result, or a pass (with the reason either way). */
+enum { DKIM_TAIL_POLICY, DKIM_TAIL_PASS };
+
 typedef struct dkim_settings {
     daemon_settings daemon;         /* must come first (daemon.h) */
     cfg_list keys;                  /* of dkim_key_settings */
@@ -31,10 +35,14 @@ typedef struct dkim_settings {
     long max_header_size;           /* bytes of one header field */
     long max_headers;               /* header fields per message */
     long min_key_bits;              /* smallest RSA key accepted when verifying */
+    long max_body_rewrite;          /* bytes of body kept to replace bare CR/LF */
     bool check_key_permissions;     /* refuse keys others can read or replace */
-    bool masquerade_before_signing; /* apply the masq section's rewrite first */
+    bool masquerade_before_signing; /* make the masq section's rewrite, sign it */
     int on_dns_error;               /* SITE_TEMPFAIL / SITE_ACCEPT (dkim=temperror) */
     int on_bad_signature;           /* SITE_ACCEPT / SITE_REJECT / SITE_TEMPFAIL */
+    int on_unsignable;              /* trusted mail we cannot sign: SITE_TEMPFAIL /
+                                       SITE_REJECT / SITE_ACCEPT (with a warning) */
+    int unsigned_tail;              /* l= leaving body unsigned: DKIM_TAIL_* */
     char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
 } dkim_settings;
 

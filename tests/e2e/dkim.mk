@@ -2,3 +2,6 @@
 # Postfix, after milterkit-masq: signing of masqueraded internal mail,
 # verification of external mail, forged Authentication-Results removed.
 E2E_TESTS += tests/e2e/dkim-sign-verify-mtas.py
+E2E_TESTS += tests/e2e/dkim-canon-mtas.py
+E2E_TESTS += tests/e2e/dkim-masq-mtas.py
+E2E_TESTS += tests/e2e/dkim-verdicts-mtas.py

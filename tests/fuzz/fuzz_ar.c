@@ -8,10 +8,12 @@
  *     true for " ID;" (as dkim_ar_authserv writes ID) followed by anything;
  *   - the built header has no byte >= 0x7f and no control byte but the
  *     "\n\t" folds, and parses back strictly: the authserv-id, one dkim=
- *     per result with its name, the reason comment, each non-empty property
- *     once in order d i a s b, the skipped comment; the unquoted id and
- *     property values equal the input with control/non-ASCII bytes dropped
- *     (so no value can inject a result);
+ *     per result with its name, the reason as a quoted-string, each
+ *     non-empty property once in order d i a s b, the skipped comment; a
+ *     property value is bare only when it is an RFC 2045 token or
+ *     "[local-part]@domain-name" (RFC 8601 pvalue), else quoted; the
+ *     unquoted id, reason and property values equal the input with
+ *     control/non-ASCII bytes dropped (so no value can inject a result);
  *   - dkim_ar_is_ours(built, that id) is true.
  */
 #include "config.h"
@@ -42,6 +44,39 @@ static void expect(const char **p, const char *lit)
 {
     CHECK(strncmp(*p, lit, strlen(lit)) == 0);
     *p += strlen(lit);
+}
+
+/* Whether s[0..n) is atoms of the characters in ok joined by single dots. */
+static bool dotted(const char *s, size_t n, const char *ok)
+{
+    if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '.' ? s[i + 1] == '.' : !(isalnum((unsigned char)s[i]) || strchr(ok, s[i])))
+            return false;
+    return true;
+}
+
+/* A bare RFC 8601 pvalue at s: a token, or [dot-atom-text] "@" and a domain
+ * name of two labels or more; returns its length. */
+static size_t bare_pvalue(const char *s)
+{
+    size_t n = strcspn(s, " ;\n");
+    const char *at = memchr(s, '@', n);
+
+    if (at == NULL) { /* a token */
+        for (size_t i = 0; i < n; i++)
+            CHECK((unsigned char)s[i] > ' ' && (unsigned char)s[i] < 0x7f &&
+                  strchr("()<>@,;:\\\"/[]?=", s[i]) == NULL);
+        CHECK(n > 0);
+        return n;
+    }
+    CHECK(at == s || dotted(s, (size_t)(at - s), "!#$%&'*+-/=?^_`{|}~"));
+    CHECK(dotted(at + 1, n - (size_t)(at + 1 - s), "-") &&
+          memchr(at + 1, '.', n - (size_t)(at + 1 - s)) != NULL);
+    for (const char *d = at + 1; d < s + n; d++) /* labels neither begin nor end in '-' */
+        CHECK(*d != '-' || (d[-1] != '.' && d[-1] != '@' && d + 1 < s + n && d[1] != '.'));
+    return n;
 }
 
 /* A token (RFC 2045, but for the characters in extra) or a quoted-string
@@ -94,13 +129,24 @@ static void check_built(const char *h, const char *id, const dkim_vresult *res, 
 
         expect(&h, ";\n\tdkim=");
         expect(&h, dkim_res_name(res[i].res));
-        if (res[i].res != DKIM_RES_PASS && res[i].reason != NULL)
-            comment(&h);
+        if (res[i].reason != NULL) {
+            expect(&h, " reason=");
+            CHECK(*h == '"');
+            value(&h, "", res[i].reason);
+        }
         for (size_t k = 0; k < 5; k++) {
+            size_t len;
+
             if (props[k] == NULL || *props[k] == '\0')
                 continue;
             expect(&h, names[k]);
-            value(&h, "@/=+", props[k]);
+            if (*h == '"') {
+                value(&h, "", props[k]);
+                continue;
+            }
+            len = bare_pvalue(h);
+            CHECK(len == strlen(props[k]) && strncmp(h, props[k], len) == 0);
+            h += len;
         }
     }
     if (skipped > 0)

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 
+from . import authres
 from . import milterclient as mc
 from . import Daemon, give_key, key_base, need_program
 
@@ -143,11 +144,15 @@ def start(conf_text, **kw):
 
 
 def send(spec, message, connect=INTERNAL, mta="sendmail", qid="Q1DKIM", macros=None,
-         mail_from="<john@example.net>"):
+         mail_from="<john@example.net>", body=None):
+    """One message to the milter at spec.  message is parsed as the MTA
+    would (bare LFs become line ends); body, when given, replaces its body
+    byte for byte (bare CR, bare LF and all)."""
+    headers, parsed = mc.parse_message(message)
     return mc.run_message(spec, connect=connect,
                           macros=macros or mc.mta_macros(mta, qid=qid),
                           mail_from=mail_from, rcpts=["<someone@example.org>"],
-                          message=message)
+                          headers=headers, body=parsed if body is None else body)
 
 
 def delivered(res, mta="sendmail"):
@@ -161,9 +166,30 @@ def signatures(res):
             and m[-2].lower() == "dkim-signature"]
 
 
-def ar_values(res):
+def _ar_mods(res):
     return [m[-1] for m in res.mods if m[0] in ("insheader", "addheader")
             and m[-2].lower() == "authentication-results"]
+
+
+def ar_values(res):
+    """The Authentication-Results values the milter added, each checked
+    against RFC 8601 (mktest.authres)."""
+    values = _ar_mods(res)
+    for v in values:
+        authres.check(v)
+    return values
+
+
+def ours(values, authserv_id="mail.example.net"):
+    """Of Authentication-Results values (str or bytes, e.g. what a sink
+    received), those carrying authserv_id, each checked against RFC 8601."""
+    out = []
+    for v in values:
+        v = v.decode("latin-1") if isinstance(v, bytes) else v
+        if re.match(r'\s*(\(.*?\)\s*)?"?%s"?\s*(;|$)' % re.escape(authserv_id), v, re.I):
+            authres.check(v)
+            out.append(v)
+    return out
 
 
 def dkimpy_verify_all(raw, dnsfunc):
@@ -172,6 +198,60 @@ def dkimpy_verify_all(raw, dnsfunc):
     d = dkim.DKIM(raw)
     n = len([h for h in d.headers if h[0].lower() == b"dkim-signature"])
     return [d.verify(idx=i, dnsfunc=dnsfunc) for i in range(n)]
+
+
+MAIL_DKIM_VERIFY = r"""
+use strict;
+use warnings;
+use Mail::DKIM::Verifier;
+use Net::DNS;
+# Key records from the file named first (NAME RECORD lines), not from DNS.
+my %rec;
+open(my $fh, '<', $ARGV[0]) or die "$ARGV[0]: $!";
+while (my $l = <$fh>) { chomp $l; my ($n, $v) = split(/ /, $l, 2); $rec{lc $n} = $v; }
+{
+    no warnings 'redefine';
+    *Mail::DKIM::DNS::query = sub {
+        my ($name, $type) = @_;
+        my $v = $rec{lc $name};
+        $@ = 'NXDOMAIN';
+        return () unless defined $v && $type eq 'TXT';
+        $@ = 'NOERROR';
+        return (Net::DNS::RR->new(name => $name, type => 'TXT',
+                                  txtdata => [unpack('(a255)*', $v)]));
+    };
+}
+binmode STDIN;
+local $/;
+my $msg = <STDIN>;
+my $dkim = Mail::DKIM::Verifier->new();
+$dkim->PRINT($msg);
+$dkim->CLOSE;
+foreach my $sig ($dkim->signatures) {
+    print $sig->result, "	", ($sig->result_detail // ''), "
+";
+}
+"""
+
+
+def mail_dkim_verify_all(raw, records):
+    """Mail::DKIM's verdict on every signature of raw, as fed byte for byte
+    (no line-end conversion): a list of (result, detail); records is
+    {name: TXT value} (Keys.records())."""
+    need_program("/usr/bin/perl")
+    if not os.path.exists("/usr/share/perl5/Mail/DKIM/Verifier.pm"):
+        from . import skip
+        skip("libmail-dkim-perl missing (tests/setup.sh installs it)")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as fh:
+        for name, rec in records.items():
+            fh.write("%s %s\n" % (name, rec))
+        fh.flush()
+        r = subprocess.run(["/usr/bin/perl", "-e", MAIL_DKIM_VERIFY, fh.name], input=raw,
+                           capture_output=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("Mail::DKIM: %s" % r.stderr.decode("utf-8", "replace"))
+    return [tuple((line.split("\t") + [""])[:2])
+            for line in r.stdout.decode("utf-8", "replace").splitlines()]
 
 
 OPENDKIM_VERIFY_CONF = """\
@@ -209,20 +289,104 @@ class OpenDKIMVerifier:
                              macros=mc.mta_macros("postfix", qid="QODKIM"),
                              mail_from="<x@example.org>", rcpts=["<y@example.net>"],
                              message=raw)
-        text = " ".join(ar_values(res))
+        text = " ".join(_ar_mods(res))     # OpenDKIM's own, not judged here
         return re.findall(r"dkim=(\w+)", text), text
 
 
 def ar_results(value):
-    """[(result, {prop: value})] of one A-R value of ours."""
+    """[(result, {prop: value})] of the dkim results of one A-R value of
+    ours (checked against RFC 8601; property values unquoted, "reason"
+    holds the reason when there is one)."""
+    pl = authres.check(value)
+    if pl is None:              # tally mode: fall back to a loose reading
+        out = []
+        for part in value.split(";")[1:]:
+            m = re.search(r"dkim=(\w+)", part)
+            if m:
+                props = dict(re.findall(r"header\.(\w)=(\"[^\"]*\"|\S+)", part))
+                out.append((m.group(1), {k: v.strip('"') for k, v in props.items()}))
+        return out
     out = []
-    for part in value.split(";")[1:]:
-        m = re.search(r"dkim=(\w+)", part)
-        if not m:
-            continue
-        props = dict(re.findall(r"header\.(\w)=(\"[^\"]*\"|\S+)", part))
-        out.append((m.group(1), props))
+    for r in pl.of("dkim"):
+        props = {n: v for t, n, v in r.props if t == "header"}
+        if r.reason is not None:
+            props["reason"] = r.reason
+        out.append((r.result, props))
     return out
+
+
+def dkimpy_signed(keys, selector, key=None, body=b"Hello.\r\nBye.\r\n", domain="example.org",
+                  **kw):
+    """A message from a@DOMAIN signed by python3-dkim with the key made as
+    (domain, key or selector) in keys; kw go to dkim.sign()."""
+    dkim = dkimpy()
+    msg = message(from_addr="a@%s" % domain, body=body)
+    pem = open(keys.keys[(domain, key or selector)][0], "rb").read()
+    return dkim.sign(msg, selector.encode(), domain.encode(), pem, **kw) + msg
+
+
+def edit_signature(raw, old, new):
+    """raw with the first old (bytes) in its DKIM-Signature fields made new."""
+    head, sep, rest = raw.partition(b"\r\nFrom:")
+    if old not in head:
+        raise ValueError("%r not in %r" % (old, head[:200]))
+    return head.replace(old, new, 1) + sep + rest
+
+
+def verdict_keys(keys, dns):
+    """Makes the keys and puts in dns (a TestDNS) the key records that
+    verdict_corpus() needs (selectors of example.org)."""
+    keys.make("example.org", "k", "rsa")
+    rec = keys.keys[("example.org", "k")][2]
+    pub = rec.split("p=")[1]
+    dns.txt("k._domainkey.example.org", rec)
+    dns.txt("test._domainkey.example.org", "v=DKIM1; k=rsa; t=y; p=" + pub)
+    dns.txt("dupkey._domainkey.example.org", "v=DKIM1; k=rsa; k=rsa; p=" + pub)
+    dns.txt("two._domainkey.example.org", rec)
+    dns.txt("two._domainkey.example.org", "v=DKIM1; k=rsa; n=another; p=" + pub)
+    for i in range(11):     # 11 records, over 8 KB in all
+        dns.txt("eleven._domainkey.example.org",
+                rec if i == 0 else "v=DKIM1; k=rsa; n=%02d%s; p=%s" % (i, "x" * 500, pub))
+
+
+def verdict_corpus(keys):
+    """[(label, raw message, dkim result, text the reason holds or None)]:
+    one message per verdict rule of milterkit-dkim(8), keys as
+    verdict_keys() made them, default settings."""
+    good = dkimpy_signed(keys, "k")
+    tail = dkimpy_signed(keys, "k", length=True) + b"Appended, not signed.\r\n"
+    return [
+        ("rsa-sha256", good, "pass", None),
+        ("rsa-sha1", dkimpy_signed(keys, "k", signature_algorithm=b"rsa-sha1"), "permerror",
+         "rsa-sha1 is historic (RFC 8301 3.1)"),
+        ("t=y", dkimpy_signed(keys, "test", key="k"), "policy",
+         "key in testing mode (t=y); the signature verified"),
+        ("t=y, body changed", dkimpy_signed(keys, "test", key="k").replace(b"Bye.", b"Bye!"),
+         "fail", "body hash did not verify; key in testing mode (t=y)"),
+        ("q=foo/bar", edit_signature(good, b"q=dns/txt;", b"q=foo/bar;"), "permerror",
+         "no known query method in q="),
+        ("i= twice", edit_signature(good, b"s=k;", b"s=k; i=@example.org; i=@example.org;"),
+         "permerror", "tag i= occurs twice (RFC 6376 3.2)"),
+        ("k= twice in the key record", dkimpy_signed(keys, "dupkey", key="k"), "permerror",
+         "a tag occurs twice in the key record"),
+        ("l= covering the body", dkimpy_signed(keys, "k", length=True), "pass", None),
+        ("l= tail", tail, "policy", "l= leaves 23 of 37 body bytes unsigned"),
+        ("2 key records", dkimpy_signed(keys, "two", key="k"), "permerror",
+         "several key records"),
+        ("11 key records", dkimpy_signed(keys, "eleven", key="k"), "permerror",
+         "several key records"),
+    ]
+
+
+def on_chunk_boundary(text):
+    """A body of 70-byte lines in which text starts at byte 65534, the last
+    byte of the first 64 KB chunk the MTAs (and milterclient) send; lines
+    stay under RFC 5322's 998 bytes, which Postfix's SMTP client enforces
+    by folding longer ones."""
+    line = b"z" * 68 + b"\r\n"
+    head = line * (65534 // len(line))
+    head += b"w" * (65534 - len(head))
+    return head + text + b"y\r\n" + line * 20
 
 
 def message(from_addr="John <john@example.net>", subject="test", body="Hello.\r\n",
