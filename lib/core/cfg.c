@@ -731,7 +731,7 @@ int cfg_check_socket(const void *value, const char **error_r)
         const char *p = strchr(s, ':') + 1;
 
         if (*p != '/') {
-            *error_r = "unix socket path must be absolute (unix:/run/milterkit/x.sock)";
+            *error_r = "unix socket path must be absolute (unix:/run/milterkit-dkim/dkim.sock)";
             return -1;
         }
         return 0;

@@ -47,7 +47,7 @@ static int masq_check(void *obj, str_t *err)
 
 #define F(member, nm, ty, df) CFG_FIELD(masq_settings, member, nm, ty, df)
 static const cfg_field masq_fields[] = {
-    DAEMON_SETTINGS_FIELDS(masq_settings, daemon, "unix:/run/milterkit-masq/masq.sock"),
+    DAEMON_SETTINGS_FIELDS(masq_settings, daemon, SITE_SOCKET_MASQ),
     {.name = "as", .type = CFG_STRING, .offset = offsetof(masq_settings, as),
      .each = dname_check_host},
     {.name = "domains", .type = CFG_STRLIST, .offset = offsetof(masq_settings, domains),

@@ -59,6 +59,13 @@ typedef struct daemon_settings {
     long backlog;
 } daemon_settings;
 
+/* Each daemon's default socket (its runtime directory, made by the units'
+ * tmpfiles.d), written once for the daemons, milterkit-mc and
+ * milterkit-check. */
+#define SITE_SOCKET_RELAY "unix:/run/milterkit-relay/relay.sock"
+#define SITE_SOCKET_MASQ "unix:/run/milterkit-masq/masq.sock"
+#define SITE_SOCKET_DKIM "unix:/run/milterkit-dkim/dkim.sock"
+
 /* Schema fields of daemon_settings embedded at member m of struct st. */
 #define DAEMON_SETTINGS_FIELDS(st, m, sock)                                                   \
     {.name = "socket", .type = CFG_STRING, .offset = offsetof(st, m.socket), .def = (sock),  \

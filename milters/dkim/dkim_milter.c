@@ -539,7 +539,7 @@ static sfsistat dk_eom(SMFICTX *ctx)
     } else if (m->order != NULL) {
         rc = site_action_status(settings(m)->daemon.on_error);
         log_q(LOG_ERR, qid, "dkim=error action=%s reason=\"the MTA broke the protocol order: "
-                            "%s\"", settings(m)->daemon.on_error, m->order);
+                            "%s\"", site_action_name(settings(m)->daemon.on_error), m->order);
     } else if (m->failed) {
         rc = site_action_status(settings(m)->daemon.on_error);
         log_q(LOG_ERR, qid, "dkim=error action=%s", site_action_name(settings(m)->daemon.on_error));

@@ -110,7 +110,7 @@ static const cfg_schema key_schema = {
 #define F(member, nm, ty, df) CFG_FIELD(dkim_settings, member, nm, ty, df)
 #define OFF(member) .offset = offsetof(dkim_settings, member)
 static const cfg_field dkim_fields[] = {
-    DAEMON_SETTINGS_FIELDS(dkim_settings, daemon, "unix:/run/milterkit-dkim/dkim.sock"),
+    DAEMON_SETTINGS_FIELDS(dkim_settings, daemon, SITE_SOCKET_DKIM),
     {.name = "keys", .type = CFG_GROUPLIST, OFF(keys), .sub = &key_schema, .max = 256},
     F(sign_subdomains, "sign_subdomains", CFG_BOOL, "false"),
     {.name = "canonicalization", .type = CFG_STRING, OFF(canonicalization),

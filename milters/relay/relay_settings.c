@@ -7,7 +7,7 @@
 
 #define F(member, nm, ty, df) CFG_FIELD(relay_settings, member, nm, ty, df)
 static const cfg_field relay_fields[] = {
-    DAEMON_SETTINGS_FIELDS(relay_settings, daemon, "unix:/run/milterkit-relay/relay.sock"),
+    DAEMON_SETTINGS_FIELDS(relay_settings, daemon, SITE_SOCKET_RELAY),
     F(access, "access", CFG_STRING, NULL),
     {.name = "local_domains",
      .type = CFG_STRLIST,

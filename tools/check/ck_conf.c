@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "milter/site.h"
 
-/* The daemons' socket defaults (DAEMON_SETTINGS_FIELDS in their settings
- * tables), in the order the MTA must call them. */
+/* The daemons' socket defaults (lib/milter/site.h), in the order the MTA
+ * must call them. */
 static const char *const names[CK_MILTERS] = {"relay", "masq", "dkim"};
-static const char *const default_socket[CK_MILTERS] = {
-    "unix:/run/milterkit/relay.sock", "unix:/run/milterkit/masq.sock",
-    "unix:/run/milterkit/dkim.sock"};
+static const char *const default_socket[CK_MILTERS] = {SITE_SOCKET_RELAY, SITE_SOCKET_MASQ,
+                                                       SITE_SOCKET_DKIM};
 
 typedef struct reader {
     config_t cf;

@@ -5,16 +5,16 @@
 
 #include "core/cfg.h"
 #include "core/mem.h"
+#include "milter/site.h"
 
 #include <errno.h>
 #include <libconfig.h>
 #include <string.h>
 
-/* The daemons' defaults, as in their settings tables (DAEMON_SETTINGS_FIELDS). */
+/* The daemons' defaults (lib/milter/site.h). */
 static const char *const names[MC_MILTERS] = {"relay", "masq", "dkim"};
-static const char *const defaults[MC_MILTERS] = {
-    "unix:/run/milterkit-relay/relay.sock", "unix:/run/milterkit-masq/masq.sock",
-    "unix:/run/milterkit-dkim/dkim.sock"};
+static const char *const defaults[MC_MILTERS] = {SITE_SOCKET_RELAY, SITE_SOCKET_MASQ,
+                                                 SITE_SOCKET_DKIM};
 
 static int read_one(config_t *cf, const char *path, mc_milter *m, const char *def,
                     str_t *errors)
