@@ -15,7 +15,6 @@ CHECK_MODULES = \
 	tools/check/ck_postfix.c tools/check/ck_postfix.h \
 	tools/check/ck_probe.c tools/check/ck_probe.h \
 	tools/check/ck_report.c tools/check/ck_report.h \
-	tools/check/ck_run.c tools/check/ck_run.h \
 	tools/check/ck_send.c tools/check/ck_send.h \
 	tools/check/ck_sendmail.c tools/check/ck_sendmail.h \
 	tools/check/ck_smcf.c tools/check/ck_smcf.h \
