@@ -18,6 +18,12 @@ failure it must name, with its fix, and the exit status:
   - no DMARC record, an SPF record that does not cover the ISP relay, a
     domain without SPF: warnings only (exit 1), saying that DKIM is what
     aligns then;
+  - SPF and DMARC judged by milterkit's own engines (lib/auth): an SPF
+    pass that comes through mx, one through an exists: with a
+    macro (both "unknown" to the evaluator milterkit-check had before),
+    a DMARC policy found at the organizational domain (sp= applies), and
+    an invalid DMARC record, which receivers treat as none (RFC 9989
+    4.10.1): a warning with the fix;
   - a stopped milter: "socket masq" FAIL (not running), exit 2.
 Postfix is not started: milterkit-check reads its configuration with the
 unpacked postconf."""
@@ -246,6 +252,53 @@ def dns_warnings(s):
     s.item(r, 'ok', 'key example.org/org')
 
 
+def rfc_dns(s):
+    """The site's domain example.net passes SPF through its MX (the ISP
+    relay), the key domain news.example.org through exists:%{i} (a record
+    per relay address); example.org's DMARC record applies to
+    news.example.org as its organizational domain; example.net's record has
+    an invalid p= and no rua=."""
+    key2, record2 = make_key(s.work, 'news')
+    dns = TestDNS()
+    try:
+        dns.a('smtp.isp.example', '127.0.0.9')
+        dns.a('mail.example.net', '127.0.0.5')
+        dns.ptr('127.0.0.5', 'mail.example.net')
+        dns.txt('example.net', 'v=spf1 mx -all')
+        dns.mx('example.net', 10, 'smtp.isp.example')
+        dns.txt('_dmarc.example.net', 'v=DMARC1; p=bogus')
+        dns.txt('news.example.org', 'v=spf1 exists:%{i}._spf.example.org -all')
+        dns.a('127.0.0.9._spf.example.org', '127.0.0.2')
+        dns.txt('_dmarc.example.org', 'v=DMARC1; p=reject; sp=quarantine; '
+                'rua=mailto:dmarc@example.org')
+        dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
+        dns.txt('news._domainkey.news.example.org', record2)
+        dns.start()
+        conf = s.write_conf('rfc.conf', dns=dns.server, keys=[
+            key_entry('example.net', SELECTOR, s.key),
+            key_entry('news.example.org', 'news', key2)])
+        r = s.check(conf=conf)
+    finally:
+        dns.stop()
+    check(r.returncode == 1, 'exit %d, want 1 (a warning)' % r.returncode)
+    it = s.item(r, 'ok', 'spf example.net')
+    check('v=spf1 mx -all' in it and
+          'for 127.0.0.9 (smtp.isp.example): pass, decided by mx' in it, it)
+    it = s.item(r, 'ok', 'spf news.example.org')
+    check('for 127.0.0.9 (smtp.isp.example): pass, decided by '
+          'exists:%{i}._spf.example.org' in it, it)
+    it = s.item(r, 'ok', 'dmarc news.example.org')
+    check('_dmarc.example.org (the organizational domain of news.example.org): '
+          'p=reject sp=quarantine t=n psd=u; receivers apply sp=quarantine' in it, it)
+    it = s.item(r, 'warn', 'dmarc example.net')
+    check('the DMARC record at _dmarc.example.net has an invalid p=' in it and
+          'receivers treat it as no record' in it, it)
+    check('fix: correct the record at _dmarc.example.net' in it, 'fix: ' + it)
+    statuses = s.statuses(r)
+    check([k for k, v in statuses.items() if v != 'ok'] == ['dmarc example.net'],
+          'other problems: %s' % statuses)
+
+
 def stopped_milter(s):
     s.daemons['masq'].stop()
     r = s.check()
@@ -268,6 +321,7 @@ def test():
         milter_lists(s)
         no_submission(s)
         dns_warnings(s)
+        rfc_dns(s)
         stopped_milter(s)
 
 
