@@ -36,7 +36,6 @@ import time
 from mktest import run_test
 from mktest.checksite import SELECTOR, Site, key_entry, make_key, site_records
 from mktest.mcsetup import check
-from mktest.testdns import TestDNS
 
 
 def all_ok(s):
@@ -134,17 +133,11 @@ def keys(s):
     unpub, _ = make_key(s.work, 'unpub')
     other, _ = make_key(s.work, 'other')
     # "other" has a record, but of the site's key: publish it under that name.
-    dns = TestDNS()
-    try:
-        site_records(dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
-                           'other._domainkey.example.net': s.record})
-        dns.start()
-        conf = s.write_conf('keys.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key), key_entry('example.net', 'unpub', unpub),
-            key_entry('example.net', 'other', other)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+    r = s.check_dns('keys.conf', lambda dns: site_records(
+        dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
+              'other._domainkey.example.net': s.record}), keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('example.net', 'unpub', unpub),
+        key_entry('example.net', 'other', other)])
     check(r.returncode == 2, 'exit %d, want 2' % r.returncode)
     s.item(r, 'ok', 'key example.net/' + SELECTOR)
     it = s.item(r, 'FAIL', 'key example.net/unpub')
@@ -223,22 +216,24 @@ def no_submission(s):
             f.write(text)
 
 
+def base_records(dns, s):
+    """The relay's and the host's addresses, the site's key record."""
+    dns.a('smtp.isp.example', '127.0.0.9')
+    dns.a('mail.example.net', '127.0.0.5')
+    dns.ptr('127.0.0.5', 'mail.example.net')
+    dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
+
+
 def dns_warnings(s):
     key2, record2 = make_key(s.work, 'org')
-    dns = TestDNS()
-    try:
-        dns.a('smtp.isp.example', '127.0.0.9')
-        dns.a('mail.example.net', '127.0.0.5')
-        dns.ptr('127.0.0.5', 'mail.example.net')
+
+    def records(dns):
+        base_records(dns, s)
         dns.txt('example.net', 'v=spf1 ip4:192.0.2.1 -all')
-        dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
         dns.txt('org._domainkey.example.org', record2)
-        dns.start()
-        conf = s.write_conf('dns.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key), key_entry('example.org', 'org', key2)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+
+    r = s.check_dns('dns.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('example.org', 'org', key2)])
     check(r.returncode == 1, 'exit %d, want 1 (warnings only)' % r.returncode)
     it = s.item(r, 'warn', 'spf example.net')
     check('for 127.0.0.9 (smtp.isp.example): fail' in it, it)
@@ -259,11 +254,9 @@ def rfc_dns(s):
     news.example.org as its organizational domain; example.net's record has
     an invalid p= and no rua=."""
     key2, record2 = make_key(s.work, 'news')
-    dns = TestDNS()
-    try:
-        dns.a('smtp.isp.example', '127.0.0.9')
-        dns.a('mail.example.net', '127.0.0.5')
-        dns.ptr('127.0.0.5', 'mail.example.net')
+
+    def records(dns):
+        base_records(dns, s)
         dns.txt('example.net', 'v=spf1 mx -all')
         dns.mx('example.net', 10, 'smtp.isp.example')
         dns.txt('_dmarc.example.net', 'v=DMARC1; p=bogus')
@@ -271,15 +264,10 @@ def rfc_dns(s):
         dns.a('127.0.0.9._spf.example.org', '127.0.0.2')
         dns.txt('_dmarc.example.org', 'v=DMARC1; p=reject; sp=quarantine; '
                 'rua=mailto:dmarc@example.org')
-        dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
         dns.txt('news._domainkey.news.example.org', record2)
-        dns.start()
-        conf = s.write_conf('rfc.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key),
-            key_entry('news.example.org', 'news', key2)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+
+    r = s.check_dns('rfc.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('news.example.org', 'news', key2)])
     check(r.returncode == 1, 'exit %d, want 1 (a warning)' % r.returncode)
     it = s.item(r, 'ok', 'spf example.net')
     check('v=spf1 mx -all' in it and

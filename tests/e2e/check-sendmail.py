@@ -24,7 +24,6 @@ import re
 from mktest import run_test
 from mktest.checksite import SELECTOR, Site, key_entry, make_key, site_records
 from mktest.mcsetup import check
-from mktest.testdns import TestDNS
 
 
 def edited(s, fn):
@@ -42,19 +41,15 @@ def edited(s, fn):
 
 def rfc_dns(s):
     key2, record2 = make_key(s.work, 'lists')
-    dns = TestDNS()
-    try:
+
+    def records(dns):
         site_records(dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
                            'lists._domainkey.lists.example.net': record2,
                            'lists.example.net': 'v=spf1 ptr:isp.example -all'})
         dns.ptr('127.0.0.9', 'smtp.isp.example')
-        dns.start()
-        conf = s.write_conf('rfc.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key),
-            key_entry('lists.example.net', 'lists', key2)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+
+    r = s.check_dns('rfc.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('lists.example.net', 'lists', key2)])
     check(r.returncode == 0, 'exit %d, want 0' % r.returncode)
     it = s.item(r, 'ok', 'spf lists.example.net')
     check('for 127.0.0.9 (smtp.isp.example): pass, decided by ptr:isp.example' in it, it)
