@@ -27,9 +27,11 @@
  *
  * Thread-safety: everything the child needs (environment, pipes) is made
  * before fork() and the child calls only async-signal-safe functions, so
- * spawn_run() may be called while other threads run.  While stdin data is
- * written, SIGPIPE is blocked in the calling thread; one it caused is not
- * left pending.  Nothing is logged: the caller reports.
+ * spawn_run() may be called while other threads run (the environment is
+ * read as it is then).  During a run SIGPIPE is blocked in the calling
+ * thread, and one that writing to the child's stdin caused is not left
+ * pending (the child keeps the caller's mask).  Nothing is logged: the
+ * caller reports.
  */
 #ifndef MK_SPAWN_H
 #define MK_SPAWN_H
