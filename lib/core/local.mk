@@ -8,4 +8,5 @@ lib_libmilterkit_a_SOURCES += \
 	lib/core/cfghint.c lib/core/cfghint.h \
 	lib/core/dname.c lib/core/dname.h \
 	lib/core/snapshot.c lib/core/snapshot.h \
-	lib/core/fileio.c lib/core/fileio.h
+	lib/core/fileio.c lib/core/fileio.h \
+	lib/core/spawn.c lib/core/spawn.h

@@ -18,6 +18,12 @@ failure it must name, with its fix, and the exit status:
   - no DMARC record, an SPF record that does not cover the ISP relay, a
     domain without SPF: warnings only (exit 1), saying that DKIM is what
     aligns then;
+  - SPF and DMARC judged by milterkit's own engines (lib/auth): an SPF
+    pass that comes through mx, one through an exists: with a
+    macro (both "unknown" to the evaluator milterkit-check had before),
+    a DMARC policy found at the organizational domain (sp= applies), and
+    an invalid DMARC record, which receivers treat as none (RFC 9989
+    4.10.1): a warning with the fix;
   - a stopped milter: "socket masq" FAIL (not running), exit 2.
 Postfix is not started: milterkit-check reads its configuration with the
 unpacked postconf."""
@@ -30,7 +36,6 @@ import time
 from mktest import run_test
 from mktest.checksite import SELECTOR, Site, key_entry, make_key, site_records
 from mktest.mcsetup import check
-from mktest.testdns import TestDNS
 
 
 def all_ok(s):
@@ -128,17 +133,11 @@ def keys(s):
     unpub, _ = make_key(s.work, 'unpub')
     other, _ = make_key(s.work, 'other')
     # "other" has a record, but of the site's key: publish it under that name.
-    dns = TestDNS()
-    try:
-        site_records(dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
-                           'other._domainkey.example.net': s.record})
-        dns.start()
-        conf = s.write_conf('keys.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key), key_entry('example.net', 'unpub', unpub),
-            key_entry('example.net', 'other', other)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+    r = s.check_dns('keys.conf', lambda dns: site_records(
+        dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
+              'other._domainkey.example.net': s.record}), keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('example.net', 'unpub', unpub),
+        key_entry('example.net', 'other', other)])
     check(r.returncode == 2, 'exit %d, want 2' % r.returncode)
     s.item(r, 'ok', 'key example.net/' + SELECTOR)
     it = s.item(r, 'FAIL', 'key example.net/unpub')
@@ -217,22 +216,24 @@ def no_submission(s):
             f.write(text)
 
 
+def base_records(dns, s):
+    """The relay's and the host's addresses, the site's key record."""
+    dns.a('smtp.isp.example', '127.0.0.9')
+    dns.a('mail.example.net', '127.0.0.5')
+    dns.ptr('127.0.0.5', 'mail.example.net')
+    dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
+
+
 def dns_warnings(s):
     key2, record2 = make_key(s.work, 'org')
-    dns = TestDNS()
-    try:
-        dns.a('smtp.isp.example', '127.0.0.9')
-        dns.a('mail.example.net', '127.0.0.5')
-        dns.ptr('127.0.0.5', 'mail.example.net')
+
+    def records(dns):
+        base_records(dns, s)
         dns.txt('example.net', 'v=spf1 ip4:192.0.2.1 -all')
-        dns.txt('%s._domainkey.example.net' % SELECTOR, s.record)
         dns.txt('org._domainkey.example.org', record2)
-        dns.start()
-        conf = s.write_conf('dns.conf', dns=dns.server, keys=[
-            key_entry('example.net', SELECTOR, s.key), key_entry('example.org', 'org', key2)])
-        r = s.check(conf=conf)
-    finally:
-        dns.stop()
+
+    r = s.check_dns('dns.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('example.org', 'org', key2)])
     check(r.returncode == 1, 'exit %d, want 1 (warnings only)' % r.returncode)
     it = s.item(r, 'warn', 'spf example.net')
     check('for 127.0.0.9 (smtp.isp.example): fail' in it, it)
@@ -244,6 +245,46 @@ def dns_warnings(s):
         it = s.item(r, 'warn', 'dmarc ' + d)
         check('no DMARC record' in it and '_dmarc.%s' % d in it, it)
     s.item(r, 'ok', 'key example.org/org')
+
+
+def rfc_dns(s):
+    """The site's domain example.net passes SPF through its MX (the ISP
+    relay), the key domain news.example.org through exists:%{i} (a record
+    per relay address); example.org's DMARC record applies to
+    news.example.org as its organizational domain; example.net's record has
+    an invalid p= and no rua=."""
+    key2, record2 = make_key(s.work, 'news')
+
+    def records(dns):
+        base_records(dns, s)
+        dns.txt('example.net', 'v=spf1 mx -all')
+        dns.mx('example.net', 10, 'smtp.isp.example')
+        dns.txt('_dmarc.example.net', 'v=DMARC1; p=bogus')
+        dns.txt('news.example.org', 'v=spf1 exists:%{i}._spf.example.org -all')
+        dns.a('127.0.0.9._spf.example.org', '127.0.0.2')
+        dns.txt('_dmarc.example.org', 'v=DMARC1; p=reject; sp=quarantine; '
+                'rua=mailto:dmarc@example.org')
+        dns.txt('news._domainkey.news.example.org', record2)
+
+    r = s.check_dns('rfc.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('news.example.org', 'news', key2)])
+    check(r.returncode == 1, 'exit %d, want 1 (a warning)' % r.returncode)
+    it = s.item(r, 'ok', 'spf example.net')
+    check('v=spf1 mx -all' in it and
+          'for 127.0.0.9 (smtp.isp.example): pass, decided by mx' in it, it)
+    it = s.item(r, 'ok', 'spf news.example.org')
+    check('for 127.0.0.9 (smtp.isp.example): pass, decided by '
+          'exists:%{i}._spf.example.org' in it, it)
+    it = s.item(r, 'ok', 'dmarc news.example.org')
+    check('_dmarc.example.org (the organizational domain of news.example.org): '
+          'p=reject sp=quarantine t=n psd=u; receivers apply sp=quarantine' in it, it)
+    it = s.item(r, 'warn', 'dmarc example.net')
+    check('the DMARC record at _dmarc.example.net has an invalid p=' in it and
+          'receivers treat it as no record' in it, it)
+    check('fix: correct the record at _dmarc.example.net' in it, 'fix: ' + it)
+    statuses = s.statuses(r)
+    check([k for k, v in statuses.items() if v != 'ok'] == ['dmarc example.net'],
+          'other problems: %s' % statuses)
 
 
 def stopped_milter(s):
@@ -268,6 +309,7 @@ def test():
         milter_lists(s)
         no_submission(s)
         dns_warnings(s)
+        rfc_dns(s)
         stopped_milter(s)
 
 

@@ -10,14 +10,19 @@ Postfix, read from sendmail.cf:
     InputMailFilters line that fixes it;
   - no daemon on the submission port: "mta submission" FAIL;
   - RunAsUser=nobody and a socket only root may write to: "mta-access"
-    FAIL for nobody (without RunAsUser sendmail connects as root: ok).
+    FAIL for nobody (without RunAsUser sendmail connects as root: ok);
+  - SPF and DMARC judged by milterkit's own engines (lib/auth): a key domain
+    lists.example.net whose SPF passes through a ptr: term (the relay's
+    forward-confirmed name; "unknown" to the evaluator milterkit-check had
+    before), and whose DMARC policy is example.net's, its organizational
+    domain, with the p= that applies to subdomains without sp=.
 sendmail is not started: milterkit-check reads sendmail.cf."""
 
 import os
 import re
 
 from mktest import run_test
-from mktest.checksite import Site
+from mktest.checksite import SELECTOR, Site, key_entry, make_key, site_records
 from mktest.mcsetup import check
 
 
@@ -32,6 +37,27 @@ def edited(s, fn):
     finally:
         with open(s.cf, 'w') as f:
             f.write(text)
+
+
+def rfc_dns(s):
+    key2, record2 = make_key(s.work, 'lists')
+
+    def records(dns):
+        site_records(dns, {'%s._domainkey.example.net' % SELECTOR: s.record,
+                           'lists._domainkey.lists.example.net': record2,
+                           'lists.example.net': 'v=spf1 ptr:isp.example -all'})
+        dns.ptr('127.0.0.9', 'smtp.isp.example')
+
+    r = s.check_dns('rfc.conf', records, keys=[
+        key_entry('example.net', SELECTOR, s.key), key_entry('lists.example.net', 'lists', key2)])
+    check(r.returncode == 0, 'exit %d, want 0' % r.returncode)
+    it = s.item(r, 'ok', 'spf lists.example.net')
+    check('for 127.0.0.9 (smtp.isp.example): pass, decided by ptr:isp.example' in it, it)
+    it = s.item(r, 'ok', 'dmarc lists.example.net')
+    check('_dmarc.example.net (the organizational domain of lists.example.net): '
+          'p=quarantine t=n psd=u; receivers apply p=quarantine' in it, it)
+    it = s.item(r, 'ok', 'dmarc example.net')
+    check('_dmarc.example.net (its own record)' in it, it)
 
 
 def test():
@@ -91,6 +117,8 @@ def test():
         it = s.item(r, 'FAIL', 'mta-access relay')
         check('the sendmail user nobody cannot connect to milterkit-relay' in it, it)
         s.item(r, 'ok', 'mta-access masq')
+
+        rfc_dns(s)
 
 
 run_test(test)

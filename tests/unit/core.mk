@@ -3,6 +3,8 @@ UNIT_TESTS += tests/unit/test_cidr tests/unit/test_cfg tests/unit/test_origin \
 	tests/unit/test_dname
 UNIT_TESTS += tests/unit/test_fileio
 tests_unit_test_fileio_SOURCES = tests/unit/test_fileio.c
+UNIT_TESTS += tests/unit/test_spawn
+tests_unit_test_spawn_SOURCES = tests/unit/test_spawn.c
 tests_unit_test_cidr_SOURCES = tests/unit/test_cidr.c
 tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c
 tests_unit_test_origin_SOURCES = tests/unit/test_origin.c

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "ck_probe.h"
-#include "ck_run.h"
 #include "ck_sock.h"
+#include "core/spawn.h"
 
 /* At most this much of a daemon's error output goes into the report. */
 #define MAX_SHOWN 2000
@@ -17,11 +17,11 @@ static unsigned config_one(ck_report *r, const ck_conf *c, const ck_milter *m,
                            const char *sbindir)
 {
     str_t item, prog, fix, why, out;
-    ck_run_result res;
+    spawn_result res;
     unsigned fails = 0;
 
     str_init(&item), str_init(&prog), str_init(&fix), str_init(&why), str_init(&out);
-    ck_run_result_init(&res);
+    spawn_result_init(&res);
     str_printf(&item, "config %s", m->name);
     str_printf(&prog, "%s/milterkit-%s", sbindir, m->name);
     if (!m->present) {
@@ -36,11 +36,12 @@ static unsigned config_one(ck_report *r, const ck_conf *c, const ck_milter *m,
         fails++;
     } else {
         const char *argv[] = {prog.buf, "-n", "-c", c->path, NULL};
+        spawn_opts o = {.c_locale = true, .timeout_ms = CK_DAEMON_CHECK_TIMEOUT * 1000u};
 
-        if (ck_run(argv, NULL, CK_DAEMON_CHECK_TIMEOUT, &res, &why) < 0) {
+        if (spawn_run(argv, &o, &res, &why) < 0) {
             ck_itemf(r, CK_FAIL, item.buf, "run it by hand to see why", "%s", why.buf);
             fails++;
-        } else if (res.status == 0) {
+        } else if (spawn_status(&res) == 0) {
             ck_itemf(r, CK_OK, item.buf, NULL, "milterkit-%s -n: configuration OK", m->name);
         } else {
             ck_report_safe(&out, res.err.buf, res.err.len, MAX_SHOWN, true);
@@ -49,11 +50,11 @@ static unsigned config_one(ck_report *r, const ck_conf *c, const ck_milter *m,
             str_printf(&fix, "edit %s where the lines above say (milterkit.conf(5)), then "
                        "milterkit-%s -n -c %s", c->path, m->name, c->path);
             ck_itemf(r, CK_FAIL, item.buf, fix.buf, "milterkit-%s -n exited with %d:\n%s",
-                     m->name, res.status, out.buf);
+                     m->name, spawn_status(&res), out.buf);
             fails++;
         }
     }
-    ck_run_result_free(&res);
+    spawn_result_free(&res);
     str_free(&item), str_free(&prog), str_free(&fix), str_free(&why), str_free(&out);
     return fails;
 }

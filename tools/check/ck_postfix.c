@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "ck_pfconf.h"
-#include "ck_run.h"
 #include "core/mem.h"
+#include "core/spawn.h"
 
-#define POSTCONF_TIMEOUT 60
+#define POSTCONF_TIMEOUT_MS 60000u
 
 typedef struct pf {
     const char *postconf, *dir;
@@ -25,7 +25,8 @@ static int postconf(const pf *p, const char *const *args, ck_kvlist *out, str_t 
 {
     const char *argv[16];
     size_t n = 0;
-    ck_run_result res;
+    spawn_result res;
+    spawn_opts o = {.c_locale = true, .timeout_ms = POSTCONF_TIMEOUT_MS};
     const char *err;
     int rc = -1;
 
@@ -35,17 +36,18 @@ static int postconf(const pf *p, const char *const *args, ck_kvlist *out, str_t 
     for (; *args != NULL && n < 15; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    ck_run_result_init(&res);
-    if (ck_run(argv, NULL, POSTCONF_TIMEOUT, &res, why) == 0) {
-        if (res.status != 0) {
-            str_printf(why, "%s -c %s exited with %d: ", p->postconf, p->dir, res.status);
+    spawn_result_init(&res);
+    if (spawn_run(argv, &o, &res, why) == 0) {
+        if (spawn_status(&res) != 0) {
+            str_printf(why, "%s -c %s exited with %d: ", p->postconf, p->dir,
+                       spawn_status(&res));
             ck_report_safe(why, res.err.buf, res.err.len, 300, false);
         } else if (ck_pf_parse_params(res.out.buf, res.out.len, out, &err) < 0)
             str_printf(why, "cannot read the output of postconf: %s", err);
         else
             rc = 0;
     }
-    ck_run_result_free(&res);
+    spawn_result_free(&res);
     return rc;
 }
 

@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ck_run.h"
 #include "core/mem.h"
+#include "core/spawn.h"
 
-#define SWAKS_TIMEOUT 120
+#define SWAKS_TIMEOUT_MS 120000u
 #define MAX_PASSWORD 1024
 #define MAX_LOG (64 * 1024 * 1024)
 
@@ -290,7 +290,7 @@ static void build(message *m, const ck_conf *c, const ck_sendopts *o, const char
 }
 
 /* The items from swaks' transcript. */
-static void report(ck_report *r, const ck_sendopts *o, const message *m, ck_run_result *res)
+static void report(ck_report *r, const ck_sendopts *o, const message *m, spawn_result *res)
 {
     str_t reply, qid, error;
 
@@ -310,7 +310,7 @@ static void report(ck_report *r, const ck_sendopts *o, const message *m, ck_run_
                  "the line above is the MTA's (or swaks') reason: a refused login is the SASL "
                  "user (saslpasswd2), a TLS failure is mta.submission.tls, a refused relay is "
                  "milterkit-relay (journalctl -u milterkit-relay)",
-                 "sending through %s failed (swaks exit %d): %s", m->server.buf, res->status,
+                 "sending through %s failed (swaks exit %d): %s", m->server.buf, spawn_status(res),
                  error.len ? error.buf : "no reply");
     }
     str_free(&reply), str_free(&qid), str_free(&error);
@@ -320,12 +320,12 @@ void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
 {
     const char *swaks = o->swaks != NULL ? o->swaks : "/usr/bin/swaks";
     str_t pw, why;
-    ck_run_result res;
+    spawn_result res;
     message m;
 
     str_init(&pw), str_init(&why);
     message_init(&m);
-    ck_run_result_init(&res);
+    spawn_result_init(&res);
     if (access(swaks, X_OK) != 0) {
         ck_itemf(r, CK_FAIL, "send", "apt install swaks (or give --swaks PATH)",
                  "%s is not installed: --send uses it as the client", swaks);
@@ -337,8 +337,10 @@ void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
         ck_itemf(r, CK_FAIL, "send", "give --send-password-file FILE (mode 0600), or run "
                  "milterkit-check on a terminal", "%s", why.buf);
     } else {
+        spawn_opts so = {.env_add = m.envp, .c_locale = true, .timeout_ms = SWAKS_TIMEOUT_MS};
+
         build(&m, c, o, swaks, &pw);
-        if (ck_run(m.argv, m.envp, SWAKS_TIMEOUT, &res, &why) < 0)
+        if (spawn_run(m.argv, &so, &res, &why) < 0)
             ck_itemf(r, CK_FAIL, "send", "is the MTA running? (systemctl status postfix / "
                      "sendmail)", "%s", why.buf);
         else
@@ -346,6 +348,6 @@ void ck_send(ck_report *r, const ck_conf *c, const ck_sendopts *o)
     }
     explicit_bzero(pw.buf, pw.len);
     message_free(&m);
-    ck_run_result_free(&res);
+    spawn_result_free(&res);
     str_free(&pw), str_free(&why);
 }

@@ -1,8 +1,9 @@
 /* test_check.c - unit tests of milterkit-check's modules: the readers of
  * untrusted text (postconf output and milter lists, sendmail.cf, milter
- * negotiation replies, swaks transcripts, DMARC records), socket address
- * comparison, the simple SPF evaluator against a stub resolver, socket and
- * file permissions judged for a user, and the milter-list judgement. */
+ * negotiation replies, swaks transcripts), socket address comparison,
+ * socket and file permissions judged for a user, and the milter-list
+ * judgement.  The spf and dmarc items are tested against a stub DNS in
+ * tests/unit/test_check_dns.c. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -23,14 +24,12 @@
 #include <unistd.h>
 
 #include "ck_access.h"
-#include "ck_dmarc.h"
 #include "ck_mpkt.h"
 #include "ck_mta.h"
 #include "ck_pfconf.h"
 #include "ck_send.h"
 #include "ck_smcf.h"
 #include "ck_sock.h"
-#include "ck_spf.h"
 #include "core/mem.h"
 
 /* ---- postconf output ---- */
@@ -315,157 +314,6 @@ static void sockets(void **state)
     str_free(&out);
 }
 
-/* ---- SPF against a stub resolver ---- */
-
-typedef struct zone_txt {
-    const char *name;
-    dns_status st;
-    const char *rec[3];
-} zone_txt;
-
-static const zone_txt txts[] = {
-    {"pass.example", DNS_FOUND, {"v=spf1 ip4:192.0.2.0/24 -all"}},
-    {"soft.example", DNS_FOUND, {"v=spf1 ip4:198.51.100.1 ~all", "other text"}},
-    {"neutral.example", DNS_FOUND, {"v=spf1 ip4:198.51.100.1"}},
-    {"q.example", DNS_FOUND, {"v=spf1 ?all"}},
-    {"incl.example", DNS_FOUND, {"v=spf1 include:isp.example -all"}},
-    {"isp.example", DNS_FOUND, {"v=spf1 ip4:192.0.2.25 ip6:2001:db8::/32 ~all"}},
-    {"inclnone.example", DNS_FOUND, {"v=spf1 include:nospf.example -all"}},
-    {"redir.example", DNS_FOUND, {"v=spf1 redirect=isp.example"}},
-    {"two.example", DNS_FOUND, {"v=spf1 -all", "v=spf1 +all"}},
-    {"a.example", DNS_FOUND, {"v=spf1 a:relay.example/24 -all"}},
-    {"mx.example", DNS_FOUND, {"v=spf1 mx ip4:192.0.2.25 -all"}},
-    {"mxlate.example", DNS_FOUND, {"v=spf1 ip4:192.0.2.25 mx -all"}},
-    {"loop.example", DNS_FOUND, {"v=spf1 include:loop.example -all"}},
-    {"macro.example", DNS_FOUND, {"v=spf1 include:%{d}.x.example -all"}},
-    {"bad.example", DNS_FOUND, {"v=spf1 ip4:300.1.1.1 -all"}},
-    {"temp.example", DNS_TEMPFAIL, {NULL}},
-    {"V=SPF1.example", DNS_FOUND, {"V=SPF1 -ALL"}},
-    {"spf1x.example", DNS_FOUND, {"v=spf10 +all"}},
-    {"exp.example", DNS_FOUND, {"v=spf1 exp=explain.example ip4:192.0.2.25 -all"}},
-};
-
-static dns_status stub_txt(void *ctx, const char *name, dns_txts *out)
-{
-    (void)ctx;
-    memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < sizeof txts / sizeof txts[0]; i++) {
-        if (strcasecmp(txts[i].name, name) != 0)
-            continue;
-        for (size_t k = 0; k < 3 && txts[i].rec[k]; k++) {
-            out->rec[out->count] = mem_strdup(txts[i].rec[k]);
-            out->len[out->count++] = strlen(txts[i].rec[k]);
-        }
-        return txts[i].st;
-    }
-    return DNS_NOTFOUND;
-}
-
-static dns_status stub_addrs(void *ctx, const char *name, int family, dns_addrs *out)
-{
-    (void)ctx;
-    memset(out, 0, sizeof *out);
-    if (strcmp(name, "relay.example") == 0 && family == AF_INET) {
-        assert_int_equal(cidr_addr_parse("192.0.2.99", &out->addr[0]), 0);
-        out->count = 1;
-        return DNS_FOUND;
-    }
-    return DNS_NOTFOUND;
-}
-
-static const dns_resolver stub = {.addrs = stub_addrs, .txt = stub_txt};
-
-typedef struct spf_case {
-    const char *domain, *ip;
-    ck_spf_result want;
-    const char *why; /* substring */
-} spf_case;
-
-static void spf(void **state)
-{
-    static const spf_case cases[] = {
-        {"pass.example", "192.0.2.25", CK_SPF_PASS, "ip4:192.0.2.0/24 matches"},
-        {"pass.example", "192.0.3.25", CK_SPF_FAIL, "-all matches"},
-        {"pass.example", "2001:db8::1", CK_SPF_FAIL, NULL},
-        {"soft.example", "192.0.2.25", CK_SPF_SOFTFAIL, NULL},
-        {"neutral.example", "192.0.2.25", CK_SPF_NEUTRAL, "no term"},
-        {"q.example", "192.0.2.25", CK_SPF_NEUTRAL, NULL},
-        {"incl.example", "192.0.2.25", CK_SPF_PASS, "through include:isp.example"},
-        {"incl.example", "2001:db8::25", CK_SPF_PASS, NULL},
-        {"incl.example", "203.0.113.1", CK_SPF_FAIL, NULL},
-        {"inclnone.example", "192.0.2.25", CK_SPF_PERMERROR, "no SPF record"},
-        {"redir.example", "192.0.2.25", CK_SPF_PASS, NULL},
-        {"redir.example", "203.0.113.1", CK_SPF_SOFTFAIL, NULL},
-        {"two.example", "192.0.2.25", CK_SPF_PERMERROR, "2 SPF records"},
-        {"a.example", "192.0.2.1", CK_SPF_PASS, "a:relay.example/24"},
-        {"a.example", "192.0.3.1", CK_SPF_FAIL, NULL},
-        {"mx.example", "192.0.2.25", CK_SPF_UNKNOWN, "mx is not evaluated"},
-        {"mxlate.example", "192.0.2.25", CK_SPF_PASS, NULL},
-        {"loop.example", "192.0.2.25", CK_SPF_PERMERROR, NULL},
-        {"macro.example", "192.0.2.25", CK_SPF_UNKNOWN, "macro"},
-        {"bad.example", "192.0.2.25", CK_SPF_PERMERROR, "bad term"},
-        {"temp.example", "192.0.2.25", CK_SPF_TEMPERROR, NULL},
-        {"none.example", "192.0.2.25", CK_SPF_NONE, NULL},
-        {"V=SPF1.example", "192.0.2.25", CK_SPF_FAIL, NULL},
-        {"spf1x.example", "192.0.2.25", CK_SPF_NONE, NULL},
-        {"exp.example", "192.0.2.25", CK_SPF_PASS, NULL},
-    };
-    ck_spf_engine e = ck_spf_simple(&stub);
-
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const spf_case *c = &cases[i];
-        cidr_addr ip;
-        str_t why;
-        ck_spf_result r;
-
-        str_init(&why);
-        assert_int_equal(cidr_addr_parse(c->ip, &ip), 0);
-        r = e.check(e.ctx, c->domain, &ip, &why);
-        if (r != c->want || (c->why != NULL && strstr(why.buf, c->why) == NULL))
-            fail_msg("%s for %s: %s (%s), want %s", c->domain, c->ip, ck_spf_result_name(r),
-                     why.buf, ck_spf_result_name(c->want));
-        str_free(&why);
-    }
-}
-
-/* ---- DMARC ---- */
-
-static void dmarc(void **state)
-{
-    static const struct {
-        const char *txt;
-        int rc;
-        const char *p;
-    } cases[] = {
-        {"v=DMARC1; p=reject", 0, "reject"},
-        {"v=DMARC1;p=none;rua=mailto:a@b;", 0, "none"},
-        {" v = DMARC1 ; sp=reject; p = quarantine ; pct=50", 0, "quarantine"},
-        {"p=reject; v=DMARC1", -1, NULL},
-        {"v=DMARC1; rua=mailto:a@b", -1, NULL},
-        {"v=DMARC1; p=maybe", -1, NULL},
-        {"v=DMARC1; p=none; sp=x", -1, NULL},
-        {"v=DMARC2; p=none", -1, NULL},
-        {"v=DMARC1; p", -1, NULL},
-        {"", -1, NULL},
-    };
-    ck_dmarc d;
-    const char *err;
-
-    (void)state;
-    ck_dmarc_init(&d);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int rc = ck_dmarc_parse(cases[i].txt, strlen(cases[i].txt), &d, &err);
-
-        if (rc != cases[i].rc)
-            fail_msg("\"%s\": rc %d", cases[i].txt, rc);
-        if (rc == 0)
-            assert_string_equal(d.p.buf, cases[i].p);
-    }
-    assert_int_equal(ck_dmarc_parse("v=DMARC1; p=none\0", 17, &d, &err), -1);
-    ck_dmarc_free(&d);
-}
-
 /* ---- swaks transcripts ---- */
 
 static void swaks(void **state)
@@ -690,8 +538,6 @@ int main(void)
         cmocka_unit_test(mpkt_take),
         cmocka_unit_test(mpkt_optneg),
         cmocka_unit_test(sockets),
-        cmocka_unit_test(spf),
-        cmocka_unit_test(dmarc),
         cmocka_unit_test(swaks),
         cmocka_unit_test(access_for_user),
         cmocka_unit_test(chains),

@@ -11,12 +11,10 @@
 #include "mc_sasl.h"
 #include "mc_smfiles.h"
 #include "mc_tmpl.h"
-#include "core/fileio.h"
 
 #include <string.h>
 #include <unistd.h>
 
-#define MC_CF_MAX (4 * 1024 * 1024)
 
 /* What the milters read, on top of sendmail's defaults (cf/m4/cfhead.m4):
  * lib/milter/macros through mc_macros. */
@@ -181,16 +179,14 @@ static void m4_errors(int status, str_t *err)
 /* m4 sendmail.mc > sendmail.cf.  m4 prints "*** ERROR" and exits 0. */
 static int build_cf(mc_job *j)
 {
-    str_t mc, tmp, cf, why;
+    str_t mc, cf, why;
     mc_run_result r;
     mc_run_opts o = {0};
     int rc = -1;
 
-    str_init(&mc), str_init(&tmp), str_init(&cf), str_init(&why);
+    str_init(&mc), str_init(&cf), str_init(&why);
     mc_run_result_init(&r);
     mc_out_path(&j->out, "sendmail.mc", &mc);
-    mc_out_path(&j->out, "sendmail.cf.m4out", &tmp);
-    o.stdout_path = tmp.buf;
     {
         const char *argv[] = {"/usr/bin/m4", mc.buf, NULL};
 
@@ -198,19 +194,18 @@ static int build_cf(mc_job *j)
             mc_error("m4: %s", why.buf);
         else if (r.status != 0 || r.err.len > 0)
             m4_errors(r.status, &r.err);
-        else if (fileio_read(tmp.buf, MC_CF_MAX, &mc, &why) < 0)
-            mc_error("%s", why.buf);
+        else if (r.truncated)
+            mc_error("m4 sendmail.mc: more than %d bytes of output", MC_RUN_MAX_OUTPUT);
         else {
             mc_file_header(&cf, "# ", "sendmail.mc");
-            str_append(&cf, mc.buf, mc.len);
+            str_append(&cf, r.out.buf, r.out.len);
             rc = mc_out_add(&j->out, "sendmail.cf", cf.buf, cf.len, 0644, false, &why);
             if (rc < 0)
                 mc_error("%s", why.buf);
         }
     }
-    unlink(tmp.buf);
     mc_run_result_free(&r);
-    str_free(&mc), str_free(&tmp), str_free(&cf), str_free(&why);
+    str_free(&mc), str_free(&cf), str_free(&why);
     return rc;
 }
 

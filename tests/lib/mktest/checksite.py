@@ -170,6 +170,16 @@ class Site:
             config_dir=self.config_dir, cert=self.cert, certkey=self.certkey,
             pwfile=pw, spool=self.spool))
 
+    def check_dns(self, name, records, keys=None):
+        """milterkit-check with the config NAME (write_conf) whose DNS is a
+        TestDNS of its own, filled by records(dns) before it starts, and
+        whose dkim.keys are KEYS (default: the site's key); the DNS is
+        stopped afterwards.  A CompletedProcess, as check()."""
+        with TestDNS() as dns:
+            records(dns)
+            dns.start()
+            return self.check(conf=self.write_conf(name, keys=keys, dns=dns.server))
+
     def generate(self, root):
         out = self.work.sub('mc-out')
         env = mc.postfix_env() if self.flavor == 'postfix' else {}
