@@ -25,7 +25,7 @@ fuzz_seconds=${FUZZ_SECONDS:-30}
 pass=0 fail=0 skip=0
 failed_names=()
 
-say() { printf '\n=== %s\n' "$*"; }
+say() { printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 record() { # record NAME STATUS(0 pass, 77 skip, else fail)
     case $2 in
