@@ -143,7 +143,8 @@ const char *cfg_enum_name_of(const cfg_enum_name *names, int value);
 int cfg_peek_strlist(const char *path, const char *key, cfg_strlist *out);
 void cfg_strlist_free(cfg_strlist *l);
 
-/* Ready-made checks. */
+/* Ready-made checks, in the shape of cfg_check_fn: each returns 0, or -1
+ * with *error_r set to a static message. */
 int cfg_check_cidr_list(const void *value, const char **error_r);   /* cfg_strlist of CIDR */
 int cfg_check_socket(const void *value, const char **error_r);      /* libmilter socket spec */
 int cfg_check_octal_mode(const void *value, const char **error_r);  /* "0660" */

@@ -33,9 +33,10 @@ typedef struct cidr_set {
  * set under the prefix are an error (as in Postfix's mynetworks check).
  * Returns 0, or -1 with *error_r set to a static message. */
 int cidr_parse(const char *text, cidr *out, const char **error_r);
-/* Fills *out from a sockaddr (AF_INET or AF_INET6); -1 for other families or NULL. */
+/* Fills *out from a sockaddr (AF_INET or AF_INET6).  Returns 0, or -1 for
+ * other families or NULL. */
 int cidr_addr_from_sockaddr(const struct sockaddr *sa, cidr_addr *out);
-/* Parses a bare address (no prefix); -1 when it is not one. */
+/* Parses a bare address (no prefix).  Returns 0, or -1 when it is not one. */
 int cidr_addr_parse(const char *text, cidr_addr *out);
 bool cidr_addr_is_v4(const cidr_addr *a);
 bool cidr_match(const cidr *c, const cidr_addr *a);

@@ -27,9 +27,11 @@
 int log_init(const char *ident, bool foreground, const char *facility, const char **error_r);
 void log_set_level(int level);
 int log_get_level(void);
-/* Parses "err", "warning", "notice", "info", "debug"; -1 when unknown. */
+/* Parses "err", "warning", "notice", "info", "debug".  Returns the LOG_*
+ * level, or -1 when unknown. */
 int log_level_from_name(const char *name);
-/* Maps a facility name ("mail", "local0".."local7", "daemon", "user") or -1. */
+/* Maps a facility name ("mail", "local0".."local7", "daemon", "user").
+ * Returns the LOG_* facility, or -1 when unknown. */
 int log_facility_from_name(const char *name);
 
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -83,8 +83,8 @@ void spawn_result_free(spawn_result *r);
  */
 int spawn_run(const char *const argv[], const spawn_opts *opts, spawn_result *r, str_t *why);
 
-/* How it ended, the shell's way: the exit status, 128+N after signal N,
- * -1 when it did not run to its end (not started, timed out). */
+/* How it ended, the shell's way.  Returns the exit status, 128+N after
+ * signal N, or -1 when it did not run to its end (not started, timed out). */
 int spawn_status(const spawn_result *r);
 
 #endif

@@ -76,7 +76,8 @@ typedef struct dkimkey_reader {
  */
 int dkimkey_reader_for(const char *user, const char *group, dkimkey_reader_t *r, str_t *why);
 /* The same for user (and group) looked up by name, whoever runs: for a
- * tool that judges the keys on behalf of site.user. */
+ * tool that judges the keys on behalf of site.user.  Returns as
+ * dkimkey_reader_for() does. */
 int dkimkey_reader_named(const char *user, const char *group, dkimkey_reader_t *r, str_t *why);
 /* Frees what dkimkey_reader_for() filled in (r may be NULL). */
 void dkimkey_reader_free(dkimkey_reader_t *r);
@@ -118,7 +119,7 @@ dkimkey_type_t dkimkey_type(const dkimkey_t *key);
 const char *dkimkey_alg_name(const dkimkey_t *key);
 /* "rsa" or "ed25519": the k= tag of the key record. */
 const char *dkimkey_type_name(const dkimkey_t *key);
-/* Key size in bits (256 for Ed25519). */
+/* Returns the key size in bits (256 for Ed25519). */
 int dkimkey_bits(const dkimkey_t *key);
 /* Upper bound of the signature size in bytes. */
 size_t dkimkey_sig_max(const dkimkey_t *key);

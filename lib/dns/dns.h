@@ -111,10 +111,12 @@ void dns_free(dns **d);
 
 /*
  * The lookups.  Thread-safe.  *out is overwritten (not freed first); free
- * dns_names/dns_txts afterwards whatever the status.
+ * dns_names/dns_txts afterwards whatever the status.  Returns DNS_FOUND
+ * (records in *out), DNS_NOTFOUND, DNS_TEMPFAIL or DNS_PERMFAIL, with
+ * out->info.why saying why when not found.
  */
 dns_status dns_ptr(dns *d, const cidr_addr *addr, dns_names *out);
-/* family: AF_INET (A) or AF_INET6 (AAAA); anything else is DNS_PERMFAIL. */
+/* family: AF_INET (A) or AF_INET6 (AAAA); anything else: returns DNS_PERMFAIL. */
 dns_status dns_addrs_lookup(dns *d, const char *name, int family, dns_addrs *out);
 dns_status dns_txt(dns *d, const char *name, dns_txts *out);
 
@@ -206,6 +208,11 @@ typedef struct dns_answer {
     dns_info info;
 } dns_answer;
 
+/*
+ * Every record of type at name (bounded: see above), within budget (NULL:
+ * the per-query timeout only).  Thread-safe.  Returns the four-way status
+ * as the lookups above; free *out with dns_answer_free() whatever it is.
+ */
 dns_status dns_lookup(dns *d, const char *name, dns_type type, const dns_budget *budget,
                       dns_answer *out);
 /* Frees what dns_lookup stored (safe on a zeroed or already freed answer). */

@@ -69,7 +69,7 @@ typedef struct access_map access_map;
  * NULL: one bad line refuses the map (on reload keep the old one).
  */
 int access_load(const char *path, access_map **out, str_t *why);
-/* The same from memory (name is used in messages). */
+/* The same from memory (name is used in messages); returns as access_load(). */
 int access_parse(const char *name, const char *text, size_t len, access_map **out, str_t *why);
 
 /*

@@ -46,7 +46,7 @@ typedef struct mapfile mapfile;
 int mapfile_load(const char *path, unsigned flags, mapfile **out, str_t *why);
 
 /* The same from memory: name is used in messages.  text need not be
- * NUL-terminated; a NUL inside it is an error. */
+ * NUL-terminated; a NUL inside it is an error.  Returns as mapfile_load(). */
 int mapfile_parse(const char *name, const char *text, size_t len, unsigned flags, mapfile **out,
                   str_t *why);
 

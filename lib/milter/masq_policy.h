@@ -36,10 +36,13 @@ void masq_policy_free(masq_policy **p);
 
 /* Whether a header of this name is one the policy may rewrite. */
 bool masq_policy_wants_header(const masq_policy *p, const char *name);
-/* Rewrites a header value (leading space kept); out receives the new value. */
+/* Rewrites a header value (leading space kept).  Returns MASQ_CHANGED with
+ * the new value appended to out, MASQ_UNCHANGED, MASQ_MALFORMED (left as
+ * it is; *why says why) or MASQ_FAILED (the generics map failed; *why). */
 masq_result masq_policy_header(const masq_policy *p, const char *value, size_t len, str_t *out,
                                const char **why);
-/* Rewrites the envelope sender as given in MAIL FROM ("<user@host>"). */
+/* Rewrites the envelope sender as given in MAIL FROM ("<user@host>").
+ * Returns as masq_policy_header() does. */
 masq_result masq_policy_envelope(const masq_policy *p, const char *sender, size_t len, str_t *out,
                                  const char **why);
 

@@ -79,7 +79,8 @@ typedef struct daemon_settings {
     {.name = "backlog", .type = CFG_INT, .offset = offsetof(st, m.backlog), .def = "64",     \
      .min = 1, .max = 4096}
 
-/* Maps an action (a site_action, as stored) to a libmilter status (SMFIS_*). */
+/* Maps an action (a site_action, as stored) to a libmilter status.  Returns
+ * SMFIS_ACCEPT, SMFIS_REJECT, or SMFIS_TEMPFAIL (also for an unknown value). */
 int site_action_status(int action);
 
 /* Names of every top-level section of milterkit.conf, for cfg_load's

@@ -38,7 +38,8 @@ typedef struct dkim_signer {
 
 typedef struct dkim_policy dkim_policy;
 
-/* daemon_part hooks: build / free c->runtime (a dkim_policy). */
+/* daemon_part hooks: build / free c->runtime (a dkim_policy).  prepare
+ * returns 0, or -1 with one error per line appended to errors. */
 int dkim_policy_prepare(daemon_conf *c, str_t *errors);
 void dkim_policy_release(daemon_conf *c);
 
@@ -80,7 +81,8 @@ int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *v
  * The TXT records of name ("sel._domainkey.example.net") from the key
  * source of policy p (a dkim_policy *; a dkim_key_lookup_fn): all of them,
  * in out, as dns_txt() gives them; the key_source file has one per name.
- * Otherwise out->info.why says why (static).  Thread-safe.
+ * Returns DNS_FOUND, or another dns_status with out->info.why saying why
+ * (static).  Thread-safe.
  */
 dns_status dkim_policy_key_lookup(void *p, const char *name, dns_txts *out);
 

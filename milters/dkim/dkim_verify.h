@@ -89,9 +89,9 @@ typedef struct dkim_vmsg dkim_vmsg;
 dkim_vmsg *dkim_verify_start(dkim_verifier *vl, const char *qid);
 /* Feeds one header field; returns -1 on an internal error. */
 int dkim_verify_header(dkim_vmsg *v, const char *name, const char *value);
-/* End of headers: 0, or -1 on an internal error. */
+/* End of headers.  Returns 0, or -1 on an internal error. */
 int dkim_verify_eoh(dkim_vmsg *v);
-/* A body chunk: 0, or -1 on an internal error. */
+/* A body chunk.  Returns 0, or -1 on an internal error. */
 int dkim_verify_body(dkim_vmsg *v, const unsigned char *data, size_t len);
 /*
  * End of message: the results of the evaluated signatures in *res[0..*n)

@@ -17,7 +17,8 @@
 
 extern struct smfiDesc masq_milter_desc;
 
-/* daemon_part hooks: the config's masq_policy in c->runtime (lib/milter/masq_policy). */
+/* daemon_part hooks: the config's masq_policy in c->runtime
+ * (lib/milter/masq_policy).  prepare returns 0, or -1 with errors appended. */
 int masq_milter_prepare(daemon_conf *c, str_t *errors);
 void masq_milter_release(daemon_conf *c);
 

@@ -21,7 +21,8 @@ typedef struct relay_policy relay_policy;
 /* daemon_part hooks: build / free c->runtime.  prepare() loads the access
  * map and the sender_logins map (errors name file:line) and checks that the
  * DNS settings can be used; the DNS handle itself is created on first use,
- * after the daemon has forked. */
+ * after the daemon has forked.  prepare returns 0, or -1 with errors
+ * appended. */
 int relay_policy_prepare(daemon_conf *c, str_t *errors);
 void relay_policy_release(daemon_conf *c);
 

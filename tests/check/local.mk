@@ -1,7 +1,8 @@
 # tests/check/local.mk - checks over the source tree itself: the include
-# rules of lib/README (layers, no circle); and over what it installs
+# rules of lib/README (layers, no circle), a "Returns" line on every
+# fallible prototype (contracts.py); and over what it installs
 # (install.mk).
-CHECK_TESTS += tests/check/layers.py
+CHECK_TESTS += tests/check/layers.py tests/check/contracts.py
 include tests/check/install.mk
 TESTS += $(CHECK_TESTS)
 EXTRA_DIST += $(CHECK_TESTS)

@@ -60,7 +60,7 @@ void ck_access_result_free(ck_access_result *r);
 ck_access_status ck_access_unix(const ck_user *u, const char *path, ck_access_result *r);
 
 /* The same for reading a regular file (a key): search on its directories,
- * read on it. */
+ * read on it.  Returns r->status. */
 ck_access_status ck_access_read(const ck_user *u, const char *path, ck_access_result *r);
 
 #endif

@@ -43,9 +43,10 @@ typedef struct ck_mpkt {
 } ck_mpkt;
 
 /*
- * Looks for the first packet in buf[0..len).  On CK_MPKT_BAD *error_r is a
- * static message.  max is the largest length field accepted (1 ..
- * CK_MPKT_MAX).
+ * Looks for the first packet in buf[0..len).  Returns CK_MPKT_PACKET with
+ * *out filled, CK_MPKT_NEED_MORE when more bytes are needed, or CK_MPKT_BAD
+ * with *error_r set to a static message.  max is the largest length field
+ * accepted (1 .. CK_MPKT_MAX).
  */
 ck_mpkt_status ck_mpkt_take(const unsigned char *buf, size_t len, size_t max, ck_mpkt *out,
                             const char **error_r);

@@ -21,7 +21,8 @@ typedef enum ck_probe_status {
 } ck_probe_status;
 
 /*
- * Probes the socket within timeout_ms.  Fills *neg on CK_PROBE_OK; appends
+ * Probes the socket within timeout_ms.  Returns CK_PROBE_OK with *neg
+ * filled, or the failure (CK_PROBE_*) with
  * what happened to why otherwise (errno text, or what the peer sent, made
  * printable and capped).
  */

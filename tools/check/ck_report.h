@@ -50,7 +50,7 @@ void ck_itemf(ck_report *r, ck_status st, const char *name, const char *fix, con
  * everything is ok). */
 void ck_report_summary(const ck_report *r);
 
-/* CK_EXIT_OK, CK_EXIT_WARN or CK_EXIT_FAIL from the counts. */
+/* Returns CK_EXIT_OK, CK_EXIT_WARN or CK_EXIT_FAIL from the counts. */
 int ck_report_exit(const ck_report *r);
 
 /*

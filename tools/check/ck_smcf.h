@@ -48,7 +48,7 @@ void ck_smcf_free(ck_smcf *cf);
 const ck_sm_filter *ck_smcf_filter(const ck_smcf *cf, const char *name);
 
 /* The value of key in a DaemonPortOptions value ("Port=587, Name=MSA"),
- * appended to out; -1 when it is not there.  Keys compare without case,
+ * appended to out.  Returns 0, or -1 when it is not there.  Keys compare without case,
  * as sendmail's do. */
 int ck_smcf_daemon_opt(const char *opts, const char *key, str_t *out);
 

@@ -33,7 +33,8 @@ typedef struct ck_sock {
 int ck_sock_parse_milter(const char *spec, ck_sock *out, const char **error_r);
 
 /* Parses Postfix's form, resolving a unix path for a Postfix daemon whose
- * working directory (and chroot, when chroot) is queue_dir. */
+ * working directory (and chroot, when chroot) is queue_dir.  Returns as
+ * ck_sock_parse_milter() does. */
 int ck_sock_parse_postfix(const char *spec, const char *queue_dir, bool chroot, ck_sock *out,
                           const char **error_r);
 

@@ -38,7 +38,7 @@ typedef struct kgcheck_args {
  * strings of each already concatenated) against key.  Appends a one-line
  * verdict per record, and a summary, to msg.  A record that matches wins
  * over others; else a well-formed different one; else malformed.
- * n must be at least 1.
+ * n must be at least 1.  Returns the verdict (KGCHECK_*).
  */
 kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n,
                              const dkimkey_t *key, str_t *msg);
@@ -47,7 +47,8 @@ kgcheck_result kgcheck_judge(const char *const *txt, const size_t *len, size_t n
  * Loads the key file (warning on stderr when milterkit-dkim would refuse
  * it under the key file rule of dkimkey.h), looks the
  * record up through lib/dns and judges it; prints the verdict to out.
- * Problems are appended to why (naming the file) with KGCHECK_ERROR.
+ * Returns the verdict; KGCHECK_ERROR with the problem appended to why
+ * (naming the file).
  */
 kgcheck_result kgcheck_run(const kgcheck_args *args, FILE *out, str_t *why);
 
