@@ -611,6 +611,15 @@ int cfg_peek_strlist(const char *path, const char *key, cfg_strlist *out)
     return rc;
 }
 
+/* Appends key as the loader's errors write it: "dkim.keys[0].key" for
+ * libconfig's "dkim.keys.[0].key". */
+static void append_key(str_t *out, const char *key)
+{
+    for (const char *p = key; *p; p++)
+        if (!(p[0] == '.' && p[1] == '['))
+            str_append_char(out, *p);
+}
+
 void cfg_where(const char *path, const char *key, str_t *out)
 {
     config_t cf;
@@ -622,10 +631,12 @@ void cfg_where(const char *path, const char *key, str_t *out)
     if (s != NULL && config_setting_source_line(s) > 0) {
         const char *file = config_setting_source_file(s);
 
-        str_printf(out, "%s:%u: %s: ", file ? file : path, config_setting_source_line(s), key);
+        str_printf(out, "%s:%u: ", file ? file : path, config_setting_source_line(s));
     } else {
-        str_printf(out, "%s: %s: ", path, key);
+        str_printf(out, "%s: ", path);
     }
+    append_key(out, key);
+    str_append_cstr(out, ": ");
     config_destroy(&cf);
 }
 

@@ -115,7 +115,8 @@ int cfg_load(const char *path, const cfg_section *sections, size_t nsections, st
 
 /*
  * Appends "FILE:LINE: KEY: " for the setting at key (libconfig's path
- * syntax: "masq.generics", "dkim.keys.[0].key"), or "FILE: KEY: " when the
+ * syntax: "masq.generics", "dkim.keys.[0].key"; written as the loader's
+ * errors write it, "dkim.keys[0].key"), or "FILE: KEY: " when the
  * file does not set it (a default) or cannot be read.  It reads the file
  * again: meant for the errors a part finds after loading (a key file, a
  * map), so that they name the line as the loader's own errors do.

@@ -102,16 +102,23 @@ void daemon_conf_free(void *conf)
     mem_free(&c);
 }
 
-/* Logs each line of c->warnings, after prefix. */
+/* Logs each line of c->warnings, after prefix, at level warning (the
+ * "warning: " the line carries for -n is left out: the level says it). */
 static void log_warnings(const daemon_conf *c, const char *prefix)
 {
+    static const char word[] = "warning: ";
     const char *p = c->warnings.buf;
 
     while (p != NULL && *p != '\0') {
         const char *nl = strchr(p, '\n');
         int n = nl ? (int)(nl - p) : (int)strlen(p);
+        const char *w = memmem(p, (size_t)n, word, sizeof word - 1);
 
-        log_msg(LOG_WARNING, "%s%.*s", prefix, n, p);
+        if (w != NULL)
+            log_msg(LOG_WARNING, "%s%.*s%.*s", prefix, (int)(w - p), p,
+                    n - (int)(w - p) - (int)(sizeof word - 1), w + sizeof word - 1);
+        else
+            log_msg(LOG_WARNING, "%s%.*s", prefix, n, p);
         p = nl ? nl + 1 : NULL;
     }
 }

@@ -57,7 +57,7 @@ def check_sample(name, sample, inst, w):
         check(rc == 0 and 'configuration OK' in out, '%s: milterkit-%s -n' % (name, daemon), out)
     dkim = built('milters', 'dkim', 'milterkit-dkim')
     rc, out = run([dkim, '-n', '-c', conf])
-    check(rc == 1 and 'dkim.keys.[0].key: example.net/202611: ' in out,
+    check(rc == 1 and 'dkim.keys[0].key: example.net/202611: ' in out,
           '%s: milterkit-dkim -n wants the keys of the README step first' % name, out)
     # The README's key step, in d instead of /etc/milterkit.
     keys = os.path.join(d, 'keys', 'example.net')

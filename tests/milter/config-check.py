@@ -57,8 +57,8 @@ def prepare_errors(tmp):
         ("relay", conf.replace('access = "%s/no-access"' % tmp,
                                'sender_logins = "%s"' % logins),
          [':5: relay.sender_logins: %s:2: "ann@" is neither' % logins]),
-        ("dkim", conf, [":8: dkim.keys.[0].key: example.net/a:",
-                        ":10: dkim.keys.[1].key: example.net/b:",
+        ("dkim", conf, [":8: dkim.keys[0].key: example.net/a:",
+                        ":10: dkim.keys[1].key: example.net/b:",
                         ":3: masq.generics:"]),
     ]
     failures = []

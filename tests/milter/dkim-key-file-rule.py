@@ -70,7 +70,7 @@ def main():
             if want is None:
                 check(rc == 0 and "configuration OK" in out, "-n accepts: " + label, rc, out)
             else:
-                check(rc == 1 and all(s in out for s in want) and ":3: dkim.keys.[0].key:" in out,
+                check(rc == 1 and all(s in out for s in want) and ":3: dkim.keys[0].key:" in out,
                       "-n refuses with the fix: " + label, rc, out, want)
             # The start as root applies the same rule before dropping.
             d = milter_daemon("dkim", CONF % ("@USER@", path), ready=want is None)

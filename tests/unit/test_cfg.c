@@ -226,7 +226,7 @@ static void where_names_file_and_line(void **state)
     str_init(&w);
     str_init(&want);
     cfg_where(path, "test.keys.[1].file", &w);
-    str_printf(&want, "%s:6: test.keys.[1].file: ", path);
+    str_printf(&want, "%s:6: test.keys[1].file: ", path);
     assert_string_equal(w.buf, want.buf);
     str_clear(&w);
     str_clear(&want);

@@ -4,6 +4,7 @@
 #include "mc_milters.h"
 
 #include "core/cfg.h"
+#include "core/cfghint.h"
 #include "core/mem.h"
 #include "milter/site.h"
 
@@ -61,8 +62,7 @@ int mc_milters_read(const char *path, mc_milters *out, str_t *errors)
         if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
             str_printf(errors, "%s: cannot read: %s\n", path, strerror(errno));
         else
-            str_printf(errors, "%s:%d: syntax error: %s\n", path, config_error_line(&cf),
-                       config_error_text(&cf));
+            cfghint_syntax(path, config_error_line(&cf), config_error_text(&cf), errors);
         config_destroy(&cf);
         return -1;
     }

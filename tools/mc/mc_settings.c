@@ -3,6 +3,9 @@
 
 #include "mc_settings.h"
 
+#include "core/cidr.h"
+#include "core/dname.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -27,17 +30,20 @@ static int check_plain(const void *value, const char **error_r)
     return 0;
 }
 
+/* The smart host: a host name (the one rule of lib/core/dname) or an IP
+ * address, without a port. */
 static int check_host(const void *value, const char **error_r)
 {
     const char *s = *(char *const *)value;
+    cidr_addr addr;
 
-    if (check_plain(value, error_r) < 0)
-        return -1;
     if (s != NULL && strchr(s, ':') != NULL) {
         *error_r = "a host name only; put the port in smarthost.port";
         return -1;
     }
-    return 0;
+    if (s == NULL || cidr_addr_parse(s, &addr) == 0) /* unset, or an address */
+        return 0;
+    return dname_check(s, DNAME_HOST, error_r);
 }
 
 static int check_path(const void *value, const char **error_r)
