@@ -1,5 +1,7 @@
 # tests/unit/core.mk - unit tests of the generic lib/ modules.
 UNIT_TESTS += tests/unit/test_cidr tests/unit/test_cfg tests/unit/test_origin
+UNIT_TESTS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
 tests_unit_test_cidr_SOURCES = tests/unit/test_cidr.c
 tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c
 tests_unit_test_origin_SOURCES = tests/unit/test_origin.c
