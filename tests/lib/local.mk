@@ -8,4 +8,4 @@ EXTRA_DIST += tests/lib/mktest/__init__.py tests/lib/mktest/runner.py \
 	tests/lib/mktest/ispsink.py tests/lib/mktest/miltertap.py \
 	tests/lib/mktest/passthrough.py tests/lib/mktest/mcsetup.py \
 	tests/lib/mktest/dkimtest.py tests/lib/mktest/op25b.py \
-	tests/lib/mktest/op25b_demo.py
+	tests/lib/mktest/op25b_demo.py tests/lib/mktest/protofuzz.py
