@@ -41,6 +41,9 @@ typedef struct daemon_settings {
     char *pidfile;
     char *on_error;     /* internal error: "tempfail", "accept" or "reject" */
     long backlog;
+    long stop_timeout;    /* seconds a stop waits for the sessions in flight */
+    long session_timeout; /* seconds libmilter waits on a peer (smfi_settimeout) */
+    long max_sessions;    /* sessions at once; more wait in the listen backlog */
 } daemon_settings;
 
 /* Schema fields of daemon_settings embedded at member m of struct st. */
@@ -54,7 +57,13 @@ typedef struct daemon_settings {
     {.name = "on_error", .type = CFG_STRING, .offset = offsetof(st, m.on_error),             \
      .def = "tempfail", .check = site_check_action},                                         \
     {.name = "backlog", .type = CFG_INT, .offset = offsetof(st, m.backlog), .def = "64",     \
-     .min = 1, .max = 4096}
+     .min = 1, .max = 4096},                                                                 \
+    {.name = "stop_timeout", .type = CFG_INT, .offset = offsetof(st, m.stop_timeout),        \
+     .def = "60", .min = 0, .max = 3600},                                                    \
+    {.name = "session_timeout", .type = CFG_INT, .offset = offsetof(st, m.session_timeout),  \
+     .def = "300", .min = 5, .max = 7200},                                                   \
+    {.name = "max_sessions", .type = CFG_INT, .offset = offsetof(st, m.max_sessions),        \
+     .def = "1000", .min = 1, .max = 1000000}
 
 /* Checks "tempfail" / "accept" / "reject". */
 int site_check_action(const void *value, const char **error_r);
