@@ -269,6 +269,14 @@ static void open_socket(const daemon_part *part, const daemon_conf *c)
             log_fatal("chmod %s: %m", path);
         if (d->socket_group && chown(path, (uid_t)-1, group_id(d->socket_group)) != 0)
             log_fatal("chown %s: %m", path);
+        /* Owned by the user the daemon runs as, so that it can connect to
+         * its own socket after dropping privileges (listensock_kick). */
+        if (geteuid() == 0) {
+            struct passwd *pw = getpwnam(c->site.user);
+
+            if (pw != NULL && chown(path, pw->pw_uid, (gid_t)-1) != 0)
+                log_fatal("chown %s: %m", path);
+        }
     }
     if (listensock_find(&listener, d->socket, &why) < 0)
         log_fatal("cannot find libmilter's listening socket for %s: %s", d->socket, why);

@@ -22,6 +22,8 @@
 #define STOP_POLL_MS 20
 /* How often the guard looks at the descriptors when nothing happens. */
 #define GUARD_POLL_MS 1000
+/* Kicks of libmilter's worker pool per look, at most. */
+#define MAX_KICKS 1000
 
 static atomic_long sessions;
 static atomic_bool paused;    /* the listener is paused by the guard */
@@ -117,6 +119,10 @@ typedef struct ctl {
     int sig_fd;
     struct timespec deadline; /* of a stop */
     long stop_timeout;
+    struct timespec next_watch; /* of sessions waiting for a worker */
+    listensock_watch watch;
+    long kicks;                 /* since the last log line about them */
+    struct timespec kick_logged;
 } ctl;
 
 static ctl the_ctl;
@@ -152,6 +158,32 @@ static void guard(ctl *c)
         atomic_store(&paused, false);
         log_msg(LOG_NOTICE, "accepting new sessions again: %ld session(s), %ld file descriptors "
                             "in use", n, fds);
+    }
+}
+
+/* Once a second: a session that waits for a libmilter worker gets one
+ * (listensock.h says why this happens and how the kick helps). */
+static void unstick(ctl *c)
+{
+    long waiting;
+
+    if (now_ms_until(&c->next_watch) > 0)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &c->next_watch);
+    c->next_watch.tv_sec += GUARD_POLL_MS / 1000;
+    if (c->ls->paused)
+        return;
+    waiting = listensock_unread(c->ls, &c->watch);
+    /* One kick per waiting session: each gets the oldest a worker. */
+    for (long i = 0; i < waiting && i < MAX_KICKS; i++)
+        if (listensock_kick(c->ls) == 0)
+            c->kicks++;
+    if (c->kicks > 0 && now_ms_until(&c->kick_logged) <= 0) {
+        log_msg(LOG_NOTICE, "%ld session(s) waited for a libmilter worker: the worker pool was "
+                            "nudged", c->kicks);
+        c->kicks = 0;
+        clock_gettime(CLOCK_MONOTONIC, &c->kick_logged);
+        c->kick_logged.tv_sec += 60;
     }
 }
 
@@ -221,10 +253,12 @@ static void *control_thread(void *arg)
         }
         if (r > 0 && (p[0].revents & POLLIN))
             read_signals(c);
-        if (atomic_load(&stopping))
+        if (atomic_load(&stopping)) {
             check_stop(c);
-        else
+        } else {
             guard(c);
+            unstick(c);
+        }
     }
     return NULL;
 }

@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -97,23 +99,33 @@ static bool name_matches(const struct sockaddr_storage *a, socklen_t alen, const
     return port_of(a) == w->port;
 }
 
+/* /proc/self/fd, opened once at start-up: at the open file limit, a scan
+ * that had to open it would fail exactly when it matters. */
+static DIR *proc_fd;
+static pthread_mutex_t proc_fd_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* Calls fn(fd, arg) for every descriptor in /proc/self/fd; -1 if unreadable. */
 static int each_fd(void (*fn)(int fd, void *arg), void *arg)
 {
-    DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
 
-    if (d == NULL)
+    pthread_mutex_lock(&proc_fd_lock);
+    if (proc_fd == NULL)
+        proc_fd = opendir("/proc/self/fd");
+    if (proc_fd == NULL) {
+        pthread_mutex_unlock(&proc_fd_lock);
         return -1;
-    while ((e = readdir(d)) != NULL) {
+    }
+    rewinddir(proc_fd);
+    while ((e = readdir(proc_fd)) != NULL) {
         char *end;
         long fd = strtol(e->d_name, &end, 10);
 
-        if (e->d_name[0] == '.' || *end != '\0' || fd < 0 || fd == dirfd(d))
+        if (e->d_name[0] == '.' || *end != '\0' || fd < 0 || fd == dirfd(proc_fd))
             continue;
         fn((int)fd, arg);
     }
-    closedir(d);
+    pthread_mutex_unlock(&proc_fd_lock);
     return 0;
 }
 
@@ -385,4 +397,92 @@ long listensock_fds_in_use(void)
     long n = 0;
 
     return each_fd(count_any, &n) < 0 ? -1 : n;
+}
+
+/* ---- sessions waiting for a worker ---- */
+
+typedef struct watcher {
+    const listensock *ls;
+    listensock_watch *prev;
+    listensock_watch now;
+    long waiting;
+} watcher;
+
+static int prev_bytes(const listensock_watch *w, int fd)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (w->e[i].fd == fd)
+            return w->e[i].bytes;
+    return 0;
+}
+
+static void watch_one(int fd, void *arg)
+{
+    watcher *wt = arg;
+    struct sockaddr_storage a;
+    socklen_t alen = sizeof a;
+    int bytes = 0;
+
+    if (fd == wt->ls->fd || fd == wt->ls->real || fd == wt->ls->quiet)
+        return;
+    memset(&a, 0, sizeof a);
+    if (getsockname(fd, (struct sockaddr *)&a, &alen) != 0 || !same_listener(wt->ls, &a, alen))
+        return;
+    if (ioctl(fd, FIONREAD, &bytes) != 0 || bytes <= 0)
+        return;
+    if (prev_bytes(wt->prev, fd) == bytes)
+        wt->waiting++;
+    if (wt->now.n == wt->now.cap) {
+        size_t cap = wt->now.cap ? wt->now.cap * 2 : 16;
+        void *e = realloc(wt->now.e, cap * sizeof *wt->now.e);
+
+        if (e == NULL)
+            return; /* a watch that misses one socket this time: no harm */
+        wt->now.e = e;
+        wt->now.cap = cap;
+    }
+    wt->now.e[wt->now.n].fd = fd;
+    wt->now.e[wt->now.n].bytes = bytes;
+    wt->now.n++;
+}
+
+long listensock_unread(const listensock *ls, listensock_watch *w)
+{
+    watcher wt = {.ls = ls, .prev = w};
+
+    if (each_fd(watch_one, &wt) < 0) {
+        free(wt.now.e);
+        return 0;
+    }
+    free(w->e);
+    *w = wt.now;
+    return wt.waiting;
+}
+
+void listensock_watch_free(listensock_watch *w)
+{
+    free(w->e);
+    memset(w, 0, sizeof *w);
+}
+
+int listensock_kick(const listensock *ls)
+{
+    struct sockaddr_storage a = ls->addr;
+    struct timeval tv = {1, 0};
+    int fd, rc;
+
+    if (ls->real < 0 || ls->paused)
+        return -1;
+    if (a.ss_family == AF_INET &&
+        ((struct sockaddr_in *)&a)->sin_addr.s_addr == htonl(INADDR_ANY))
+        ((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (a.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&a)->sin6_addr))
+        ((struct sockaddr_in6 *)&a)->sin6_addr = in6addr_loopback;
+    fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    rc = connect(fd, (struct sockaddr *)&a, ls->addrlen);
+    close(fd);
+    return rc;
 }

@@ -40,6 +40,9 @@
  *                        closed yet (descriptors of ours connected to the
  *                        listening address), whether a callback saw them or
  *                        not.
+ *   listensock_unread(), listensock_kick()  find and unstick sessions that
+ *                        libmilter's worker pool left without a worker
+ *                        (below).
  *
  * Nothing here depends on libmilter's internals: only on the kernel's
  * semantics of descriptors (dup2 replaces what a number refers to, for
@@ -115,5 +118,34 @@ long listensock_sessions(const listensock *ls);
 /* Descriptors this process has open, or -1 when /proc/self/fd cannot be
  * read. */
 long listensock_fds_in_use(void);
+
+/*
+ * Sessions waiting for a worker.  libmilter's worker pool can leave a
+ * session that is ready to be read without a worker: when it wakes an idle
+ * worker for it while that worker takes another session first, and every
+ * other worker is held (a peer that sent part of a packet holds one until
+ * session_timeout), the session waits until some worker finishes a task
+ * (sendmail 8.17 libmilter/worker.c: one condition signal per waiting
+ * session, counted against idle workers that may already be awake).
+ * listensock_unread() counts the accepted sockets that hold input that was
+ * already there, unread and unchanged, at the previous call (w keeps what
+ * it saw; zero it before the first call, free it with
+ * listensock_watch_free).  listensock_kick() makes a worker take one such
+ * session: it connects to the listening socket and hangs up at once; the
+ * pool gives that connection a worker (a new one when none is idle), which
+ * ends it at once and then takes the oldest session that waits.  Returns
+ * 0, or -1 (not listening, or the connection failed).
+ */
+typedef struct listensock_watch {
+    size_t n, cap;
+    struct {
+        int fd;
+        int bytes;
+    } *e;
+} listensock_watch;
+
+long listensock_unread(const listensock *ls, listensock_watch *w);
+void listensock_watch_free(listensock_watch *w);
+int listensock_kick(const listensock *ls);
 
 #endif
