@@ -450,6 +450,25 @@ static const daemonctl_ops control_ops = {
     .finish = finish,
 };
 
+/* -n: a unix socket whose directory is missing or not writable works
+ * nowhere; said on stderr, not an error (the directory may come with the
+ * package or the MTA).  Returns whether it warned. */
+static bool socket_warning(const char *prog, const daemon_part *part, const daemon_conf *c)
+{
+    const daemon_settings *d = settings_of(c);
+    str_t why;
+    bool warned;
+
+    if (d->socket == NULL)
+        return false;
+    str_init(&why);
+    warned = sockcheck_dir(d->socket, c->site.user, d->socket_group, &why) < 0;
+    if (warned)
+        fprintf(stderr, "%s: warning: %s.socket %s: %s\n", prog, part->name, d->socket, why.buf);
+    str_free(&why);
+    return warned;
+}
+
 static void print_errors(const char *prog, const str_t *errors)
 {
     fprintf(stderr, "%s", errors->buf);
@@ -480,7 +499,10 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     }
     str_free(&errors);
     if (a.check_only) {
-        printf("%s: %s: configuration OK\n", prog, a.config);
+        bool warned = socket_warning(prog, part, c);
+
+        printf("%s: %s: configuration OK%s\n", prog, a.config,
+               warned ? " (with the warning above)" : "");
         daemon_conf_free(c);
         return 0;
     }

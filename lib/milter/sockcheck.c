@@ -72,7 +72,9 @@ int sockcheck_dir(const char *spec, const char *owner, const char *group, str_t 
 
 static void explain_errno(int e, const char *what, str_t *why)
 {
-    str_printf(why, "%s: %s", what, strerror(e));
+    if (what != NULL)
+        str_printf(why, "%s: ", what);
+    str_append_cstr(why, strerror(e));
     if (e == EADDRINUSE)
         str_append_cstr(why, ": another process listens there (ss -lnp shows which)");
     else if (e == EACCES)
@@ -141,7 +143,7 @@ static bool test_bind(const char *spec, str_t *why)
             if (fd >= 0)
                 close(fd);
             if (e != 0)
-                explain_errno(e, spec, why);
+                explain_errno(e, NULL, why);
             freeaddrinfo(res);
         }
         str_free(&port);

@@ -4,3 +4,4 @@ MILTER_TESTS += tests/milter/reload-keeps-old-config.py
 MILTER_TESTS += tests/milter/conn-lifecycle.py
 MILTER_TESTS += tests/milter/stop-finishes-sessions.py
 MILTER_TESTS += tests/milter/limits.py
+MILTER_TESTS += tests/milter/socket-errors.py
