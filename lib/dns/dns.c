@@ -14,6 +14,11 @@
  * answer is being delivered, and the callback, seeing "abandoned", frees it.
  * Queries abandoned that way and still pending when the handle is freed are
  * freed by dns_free() (libunbound drops their callbacks).
+ *
+ * No lock is held while a query is in flight: d->lock only guards the
+ * hand-over of an answer (and the abandoned list), and each waiter sleeps on
+ * its own condition variable, so the queries of several messages never wait
+ * behind one another.  A budget only shortens a waiter's deadline.
  */
 #include "config.h"
 
@@ -35,6 +40,7 @@
 
 #define RR_A 1
 #define RR_PTR 12
+#define RR_MX 15
 #define RR_TXT 16
 #define RR_AAAA 28
 #define RCODE_NOERROR 0
@@ -252,15 +258,18 @@ static query *query_new(dns *d)
     return q;
 }
 
-static void deadline_in(struct timespec *ts, unsigned ms)
+static uint64_t now_ns(void)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts->tv_nsec >= 1000000000L) {
-        ts->tv_sec++;
-        ts->tv_nsec -= 1000000000L;
-    }
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct timespec timespec_of(uint64_t ns)
+{
+    return (struct timespec){.tv_sec = (time_t)(ns / 1000000000u),
+                             .tv_nsec = (long)(ns % 1000000000u)};
 }
 
 /* Gives up on q (locked by the caller, who unlocks). */
@@ -285,29 +294,44 @@ static void abandon(dns *d, query *q, int id)
     query_destroy(q);
 }
 
-/* Runs one query; on DNS_FOUND-able outcomes *res is set (caller frees). */
-static dns_status resolve(dns *d, const char *name, int type, struct ub_result **res,
-                          dns_info *info)
+/*
+ * Runs one query; on DNS_FOUND-able outcomes *res is set (caller frees).
+ * It waits until the handle's per-query timeout, or the budget's deadline
+ * when that comes first; a spent budget sends nothing.
+ */
+static dns_status resolve(dns *d, const char *name, int type, const dns_budget *budget,
+                          struct ub_result **res, dns_info *info)
 {
-    query *q = query_new(d);
+    uint64_t start = now_ns(), until = start + (uint64_t)d->timeout_ms * 1000000u;
+    bool by_budget = false;
     struct timespec deadline;
+    query *q;
     int id = 0, r;
 
     *res = NULL;
+    if (budget != NULL && budget->deadline_ns != 0 && budget->deadline_ns <= until) {
+        if (budget->deadline_ns <= start) {
+            info->why = DNS_WHY_BUDGET;
+            return DNS_TEMPFAIL;
+        }
+        until = budget->deadline_ns;
+        by_budget = true;
+    }
+    q = query_new(d);
     r = ub_resolve_async(d->ctx, name, type, 1 /* IN */, q, on_answer, &id);
     if (r != 0) {
         query_destroy(q);
         info->why = r == UB_SYNTAX ? "bad query name" : "resolver error";
         return r == UB_SYNTAX ? DNS_PERMFAIL : DNS_TEMPFAIL;
     }
-    deadline_in(&deadline, d->timeout_ms);
+    deadline = timespec_of(until);
     pthread_mutex_lock(&d->lock);
     while (!q->done)
         if (pthread_cond_timedwait(&q->cond, &d->lock, &deadline) == ETIMEDOUT)
             break;
     if (!q->done) {
         abandon(d, q, id);
-        info->why = "timeout";
+        info->why = by_budget ? DNS_WHY_BUDGET : "timeout";
         return DNS_TEMPFAIL;
     }
     pthread_mutex_unlock(&d->lock);
@@ -337,6 +361,7 @@ static dns_status classify(const struct ub_result *res, dns_info *info)
         return DNS_NOTFOUND;
     case RCODE_NXDOMAIN:
         info->why = "no such name (NXDOMAIN)";
+        info->nxdomain = true;
         return DNS_NOTFOUND;
     case RCODE_SERVFAIL:
         info->why = "server failure (SERVFAIL)";
@@ -360,8 +385,8 @@ static bool name_ok(const char *name)
     return true;
 }
 
-static dns_status query_type(dns *d, const char *name, int type, struct ub_result **res,
-                             dns_info *info)
+static dns_status query_type(dns *d, const char *name, int type, const dns_budget *budget,
+                             struct ub_result **res, dns_info *info)
 {
     dns_status st;
 
@@ -371,7 +396,7 @@ static dns_status query_type(dns *d, const char *name, int type, struct ub_resul
         info->why = "bad query name";
         return DNS_PERMFAIL;
     }
-    st = resolve(d, name, type, res, info);
+    st = resolve(d, name, type, budget, res, info);
     if (st == DNS_FOUND)
         st = classify(*res, info);
     if (st != DNS_FOUND) {
@@ -542,7 +567,7 @@ dns_status dns_ptr(dns *d, const cidr_addr *addr, dns_names *out)
     memset(out, 0, sizeof *out);
     str_init(&name);
     dns_reverse_name(addr, &name);
-    st = query_type(d, name.buf, RR_PTR, &res, &out->info);
+    st = query_type(d, name.buf, RR_PTR, NULL, &res, &out->info);
     str_free(&name);
     if (st != DNS_FOUND)
         return st;
@@ -562,7 +587,7 @@ dns_status dns_addrs_lookup(dns *d, const char *name, int family, dns_addrs *out
         out->info.why = "bad address family";
         return DNS_PERMFAIL;
     }
-    st = query_type(d, name, family == AF_INET ? RR_A : RR_AAAA, &res, &out->info);
+    st = query_type(d, name, family == AF_INET ? RR_A : RR_AAAA, NULL, &res, &out->info);
     if (st != DNS_FOUND)
         return st;
     parse_addrs(res, family, out);
@@ -576,12 +601,145 @@ dns_status dns_txt(dns *d, const char *name, dns_txts *out)
     dns_status st;
 
     memset(out, 0, sizeof *out);
-    st = query_type(d, name, RR_TXT, &res, &out->info);
+    st = query_type(d, name, RR_TXT, NULL, &res, &out->info);
     if (st != DNS_FOUND)
         return st;
     parse_txt(res, out);
     ub_resolve_free(res);
     return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
+}
+
+/* ---- budgets ---- */
+
+dns_budget dns_budget_in(unsigned ms)
+{
+    return (dns_budget){.deadline_ns = ms == 0 ? 0 : now_ns() + (uint64_t)ms * 1000000u};
+}
+
+uint64_t dns_budget_left_ms(const dns_budget *b)
+{
+    uint64_t now;
+
+    if (b == NULL || b->deadline_ns == 0)
+        return UINT64_MAX;
+    now = now_ns();
+    return b->deadline_ns > now ? (b->deadline_ns - now) / 1000000u : 0;
+}
+
+bool dns_budget_spent(const dns_budget *b)
+{
+    return b != NULL && b->deadline_ns != 0 && b->deadline_ns <= now_ns();
+}
+
+/* ---- any type ---- */
+
+void dns_answer_free(dns_answer *a)
+{
+    for (size_t i = 0; i < a->count; i++)
+        mem_free(&a->rr[i].text);
+    mem_free(&a->rr);
+    a->count = 0;
+}
+
+/* One record's rdata into *rr; false when it is unusable (dropped). */
+static bool rr_of(dns_type type, const unsigned char *p, size_t len, dns_rr *rr)
+{
+    str_t s;
+
+    memset(rr, 0, sizeof *rr);
+    switch (type) {
+    case DNS_T_A:
+    case DNS_T_AAAA:
+        if (len != (type == DNS_T_A ? 4u : 16u))
+            return false;
+        if (type == DNS_T_A) {
+            rr->addr.b[10] = rr->addr.b[11] = 0xff;
+            memcpy(rr->addr.b + 12, p, 4);
+        } else {
+            memcpy(rr->addr.b, p, 16);
+        }
+        return true;
+    case DNS_T_MX:
+        if (len < 3)
+            return false;
+        rr->pref = (unsigned)p[0] << 8 | p[1];
+        rr->text = host_name_of(p + 2, len - 2);
+        break;
+    case DNS_T_PTR:
+        rr->text = host_name_of(p, len);
+        break;
+    case DNS_T_TXT:
+        str_init(&s);
+        if (join_txt(p, len, &s) < 0) {
+            str_free(&s);
+            return false;
+        }
+        rr->len = s.len;
+        rr->text = str_steal(&s);
+        return true;
+    }
+    if (rr->text == NULL)
+        return false;
+    rr->len = strlen(rr->text);
+    return true;
+}
+
+static void parse_any(const struct ub_result *res, dns_type type, dns_answer *out)
+{
+    size_t n = 0;
+
+    while (res->data[n] != NULL)
+        n++;
+    if (n > DNS_MAX_RRS) {
+        n = DNS_MAX_RRS;
+        out->info.truncated = true;
+    }
+    out->rr = mem_array(n ? n : 1, sizeof *out->rr);
+    for (size_t i = 0; i < n; i++) {
+        if (rr_of(type, (const unsigned char *)res->data[i], (size_t)res->len[i],
+                  &out->rr[out->count]))
+            out->count++;
+        else if (type == DNS_T_TXT)
+            out->info.truncated = true; /* as dns_txt(): a record we could not keep */
+    }
+}
+
+dns_status dns_lookup(dns *d, const char *name, dns_type type, const dns_budget *budget,
+                      dns_answer *out)
+{
+    struct ub_result *res;
+    dns_status st;
+
+    memset(out, 0, sizeof *out);
+    out->info.why = "";
+    if (type != DNS_T_A && type != DNS_T_AAAA && type != DNS_T_MX && type != DNS_T_PTR &&
+        type != DNS_T_TXT) {
+        out->info.why = "unsupported record type";
+        return DNS_PERMFAIL;
+    }
+    st = query_type(d, name, (int)type, budget, &res, &out->info);
+    if (st != DNS_FOUND)
+        return st;
+    parse_any(res, type, out);
+    ub_resolve_free(res);
+    return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
+}
+
+const char *dns_type_name(dns_type t)
+{
+    switch (t) {
+    case DNS_T_A:
+        return "A";
+    case DNS_T_AAAA:
+        return "AAAA";
+    case DNS_T_MX:
+        return "MX";
+    case DNS_T_PTR:
+        return "PTR";
+    case DNS_T_TXT:
+        return "TXT";
+    }
+    return "?";
 }
 
 const char *dns_status_name(dns_status s)
@@ -606,7 +764,14 @@ static dns_status vt_txt(void *ctx, const char *name, dns_txts *out)
     return dns_txt(ctx, name, out);
 }
 
+static dns_status vt_lookup(void *ctx, const char *name, dns_type type, const dns_budget *budget,
+                            dns_answer *out)
+{
+    return dns_lookup(ctx, name, type, budget, out);
+}
+
 dns_resolver dns_resolver_of(dns *d)
 {
-    return (dns_resolver){.ctx = d, .ptr = vt_ptr, .addrs = vt_addrs, .txt = vt_txt};
+    return (dns_resolver){
+        .ctx = d, .ptr = vt_ptr, .addrs = vt_addrs, .txt = vt_txt, .lookup = vt_lookup};
 }

@@ -19,14 +19,22 @@
  * asked upstream too; onion. and invalid. stay NXDOMAIN.  A DNSSEC-bogus
  * answer is DNS_TEMPFAIL.
  *
- * The dns_resolver vtable lets fcrdns.h (and DKIM) run against a stub in
- * unit tests; dns_resolver_of() gives the real one.
+ * The dns_resolver vtable lets fcrdns.h (and DKIM, SPF, DMARC) run against
+ * a stub in unit tests; dns_resolver_of() gives the real one.
+ *
+ * Time budgets (dns_budget, below): one deadline shared by every query of
+ * one piece of work, so that a chain of lookups (SPF's ten mechanisms, a
+ * DMARC tree walk, FCrDNS's PTR then A/AAAA of each name) ends in bounded
+ * time however many queries it makes, not only each query on its own.
+ * dns_lookup() takes one; the older typed lookups have no budget (their
+ * per-query timeout only).
  */
 #ifndef MK_DNS_H
 #define MK_DNS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/cidr.h"
 #include "core/str.h"
@@ -50,6 +58,8 @@ typedef enum dns_status {
 typedef struct dns_info {
     bool secure;     /* DNSSEC-validated (only with a trust anchor) */
     bool truncated;  /* records beyond our bounds were dropped */
+    bool nxdomain;   /* DNS_NOTFOUND because the name does not exist (NXDOMAIN,
+                      * so no name below it exists either, RFC 8020), not NODATA */
     const char *why; /* static text for logs when not DNS_FOUND, else "" */
 } dns_info;
 
@@ -108,17 +118,107 @@ dns_status dns_ptr(dns *d, const cidr_addr *addr, dns_names *out);
 dns_status dns_addrs_lookup(dns *d, const char *name, int family, dns_addrs *out);
 dns_status dns_txt(dns *d, const char *name, dns_txts *out);
 
+/*
+ * ---- Time budgets ----
+ *
+ * A dns_budget is an absolute deadline on CLOCK_MONOTONIC for a piece of
+ * work that makes several queries (one message's SPF and DMARC checks, one
+ * client's FCrDNS).  The caller makes it once, at the start of that work,
+ * and passes the same budget to every query of the chain:
+ *
+ *     dns_budget b = dns_budget_in(site_budget_ms);
+ *     st = dns_lookup(d, name, DNS_T_TXT, &b, &ans);   ... and so on
+ *
+ * A budgeted query waits at most the smaller of the handle's per-query
+ * timeout and what is left of the budget.  Once the budget is spent a
+ * query is not sent at all: it returns DNS_TEMPFAIL with info.why set to
+ * DNS_WHY_BUDGET, as does a query cut short by the deadline, so a chain
+ * stops with a temporary failure (SPF temperror, DMARC temperror, FCrDNS
+ * TEMP) and the caller can tell "out of time" from a server's failure.
+ * A budget is a plain value, read only by the lookups: one budget may be
+ * shared by several threads.  No lock is taken to read it.
+ */
+typedef struct dns_budget {
+    uint64_t deadline_ns; /* CLOCK_MONOTONIC, in ns; 0: unlimited */
+} dns_budget;
+
+#define DNS_WHY_BUDGET "time budget spent"
+
+/* A budget ending ms milliseconds from now; ms 0 gives an unlimited budget. */
+dns_budget dns_budget_in(unsigned ms);
+/* Milliseconds left (0 when spent); UINT64_MAX when unlimited or b is NULL. */
+uint64_t dns_budget_left_ms(const dns_budget *b);
+/* True when b is limited and its deadline has passed. */
+bool dns_budget_spent(const dns_budget *b);
+
+/*
+ * ---- Any record type, with a budget ----
+ *
+ * dns_lookup() asks one question and returns every usable record of the
+ * answer (at most DNS_MAX_RRS; more set info.truncated), in answer order:
+ *   A, AAAA  addr (IPv4 as ::ffff:a.b.c.d)
+ *   MX       pref and text (the exchange, lower case, no trailing dot; an
+ *            exchange that is not a host name, e.g. RFC 7505's null MX
+ *            ".", is dropped)
+ *   PTR      text (the name, as dns_ptr() would keep it)
+ *   TXT      text and len (the record's strings joined; a record over
+ *            DNS_MAX_TXT_BYTES or malformed is dropped, truncated set)
+ * Unlike dns_txt() and dns_ptr() the number of records is not capped at a
+ * small number: SPF and DMARC must see every TXT record of a name to tell
+ * "exactly one v=spf1 record" from "two of them".
+ * DNS_FOUND needs at least one usable record; otherwise the status and
+ * info are as for the typed lookups (info.nxdomain tells NXDOMAIN from
+ * NODATA).  budget may be NULL (per-query timeout only).
+ * Thread-safe.  *out is overwritten (not freed first); free it with
+ * dns_answer_free() whatever the status.
+ */
+#define DNS_MAX_RRS 512
+
+typedef enum dns_type {
+    DNS_T_A = 1,
+    DNS_T_PTR = 12,
+    DNS_T_MX = 15,
+    DNS_T_TXT = 16,
+    DNS_T_AAAA = 28,
+} dns_type;
+
+typedef struct dns_rr {
+    cidr_addr addr; /* A, AAAA */
+    unsigned pref;  /* MX */
+    char *text;     /* MX, PTR: a name; TXT: the joined strings, NUL-terminated; owned */
+    size_t len;     /* bytes of text without the NUL (a TXT record may hold NULs) */
+} dns_rr;
+
+typedef struct dns_answer {
+    size_t count;
+    dns_rr *rr; /* count records; owned */
+    dns_info info;
+} dns_answer;
+
+dns_status dns_lookup(dns *d, const char *name, dns_type type, const dns_budget *budget,
+                      dns_answer *out);
+/* Frees what dns_lookup stored (safe on a zeroed or already freed answer). */
+void dns_answer_free(dns_answer *a);
+/* "A", "AAAA", "MX", "PTR", "TXT". */
+const char *dns_type_name(dns_type t);
+
 /* "4.3.2.1.in-addr.arpa." or the 32-nibble "ip6.arpa." name. */
 void dns_reverse_name(const cidr_addr *addr, str_t *out);
 /* "FOUND", "NOTFOUND", "TEMPFAIL", "PERMFAIL". */
 const char *dns_status_name(dns_status s);
 
-/* A resolver behind a vtable, for fcrdns and DKIM and their stub tests. */
+/*
+ * A resolver behind a vtable, for fcrdns, DKIM, SPF and DMARC and their
+ * stub tests.  lookup is dns_lookup() (budgeted, any type); a stub may
+ * leave the members its callers do not use NULL.
+ */
 typedef struct dns_resolver {
     void *ctx;
     dns_status (*ptr)(void *ctx, const cidr_addr *addr, dns_names *out);
     dns_status (*addrs)(void *ctx, const char *name, int family, dns_addrs *out);
     dns_status (*txt)(void *ctx, const char *name, dns_txts *out);
+    dns_status (*lookup)(void *ctx, const char *name, dns_type type, const dns_budget *budget,
+                         dns_answer *out);
 } dns_resolver;
 
 /* The resolver that queries d (which must outlive it). */

@@ -441,6 +441,191 @@ static void dnssec_validation_with_trust_anchor(void **state)
     unlink(path);
 }
 
+/* ---- dns_lookup: any type, and budgets ---- */
+
+static void lookup_mx_in_answer_order_with_preferences(void **state)
+{
+    dns_answer a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_lookup(d, "mx.test", DNS_T_MX, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 2);
+    for (size_t i = 0; i < a.count; i++) {
+        if (a.rr[i].pref == 10)
+            assert_string_equal(a.rr[i].text, "mail1.test");
+        else if (a.rr[i].pref == 20)
+            assert_string_equal(a.rr[i].text, "mail2.test");
+        else
+            fail_msg("unexpected preference %u", a.rr[i].pref);
+    }
+    dns_answer_free(&a);
+    /* RFC 7505 null MX: the exchange "." is not a host, so nothing usable. */
+    assert_int_equal(dns_lookup(d, "nullmx.test", DNS_T_MX, NULL, &a), DNS_NOTFOUND);
+    assert_false(a.info.nxdomain);
+    dns_answer_free(&a);
+}
+
+static void lookup_every_txt_record(void **state)
+{
+    dns_answer a;
+    int seen[40] = {0};
+
+    (void)state;
+    NEED_SERVER();
+    /* More than DNS_MAX_TXT_RECORDS: dns_txt() would drop some, SPF must not. */
+    assert_int_equal(dns_lookup(d, "manytxt.test", DNS_T_TXT, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 40);
+    assert_false(a.info.truncated);
+    for (size_t i = 0; i < a.count; i++) {
+        int n = -1;
+
+        assert_int_equal(sscanf(a.rr[i].text, "rec %d", &n), 1);
+        assert_true(n >= 0 && n < 40);
+        assert_int_equal(a.rr[i].len, strlen(a.rr[i].text));
+        seen[n]++;
+    }
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(seen[i], 1);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "sel._domainkey.test", DNS_T_TXT, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 1);
+    assert_string_equal(a.rr[0].text, "v=DKIM1; k=rsa; p=ABC");
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "huge.test", DNS_T_TXT, NULL, &a), DNS_NOTFOUND);
+    assert_true(a.info.truncated);
+    dns_answer_free(&a);
+}
+
+static void lookup_addresses_and_ptr(void **state)
+{
+    dns_answer a;
+    cidr_addr want = addr_of("127.0.0.10"), want6 = addr_of("2001:db8::10");
+    str_t rev;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_lookup(d, "host.test", DNS_T_A, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 2);
+    assert_true(memcmp(a.rr[0].addr.b, want.b, 16) == 0 ||
+                memcmp(a.rr[1].addr.b, want.b, 16) == 0);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "host.test", DNS_T_AAAA, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 1);
+    assert_memory_equal(a.rr[0].addr.b, want6.b, 16);
+    dns_answer_free(&a);
+    /* More than DNS_MAX_ADDRS addresses: all kept here. */
+    assert_int_equal(dns_lookup(d, "many.test", DNS_T_A, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 40);
+    dns_answer_free(&a);
+    str_init(&rev);
+    dns_reverse_name(&want, &rev);
+    assert_int_equal(dns_lookup(d, rev.buf, DNS_T_PTR, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 1);
+    assert_string_equal(a.rr[0].text, "host.test");
+    dns_answer_free(&a);
+    str_free(&rev);
+    assert_int_equal(dns_lookup(d, "host.test", (dns_type)99, NULL, &a), DNS_PERMFAIL);
+    dns_answer_free(&a);
+}
+
+static void lookup_tells_nxdomain_from_nodata(void **state)
+{
+    dns_answer a;
+    dns_addrs x;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_lookup(d, "nothere.test", DNS_T_TXT, NULL, &a), DNS_NOTFOUND);
+    assert_true(a.info.nxdomain);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "v4only.test", DNS_T_TXT, NULL, &a), DNS_NOTFOUND);
+    assert_false(a.info.nxdomain);
+    dns_answer_free(&a);
+    /* The typed lookups report it too. */
+    assert_int_equal(dns_addrs_lookup(d, "nothere.test", AF_INET, &x), DNS_NOTFOUND);
+    assert_true(x.info.nxdomain);
+    assert_int_equal(dns_addrs_lookup(d, "v4only.test", AF_INET6, &x), DNS_NOTFOUND);
+    assert_false(x.info.nxdomain);
+    assert_int_equal(dns_lookup(d, "x.servfail.test", DNS_T_A, NULL, &a), DNS_TEMPFAIL);
+    assert_false(a.info.nxdomain);
+    dns_answer_free(&a);
+}
+
+static void budget_arithmetic(void **state)
+{
+    dns_budget none = dns_budget_in(0), b = dns_budget_in(60000), gone;
+
+    (void)state;
+    assert_int_equal(none.deadline_ns, 0);
+    assert_true(dns_budget_left_ms(&none) == UINT64_MAX);
+    assert_true(dns_budget_left_ms(NULL) == UINT64_MAX);
+    assert_false(dns_budget_spent(&none));
+    assert_false(dns_budget_spent(NULL));
+    assert_true(dns_budget_left_ms(&b) > 59000 && dns_budget_left_ms(&b) <= 60000);
+    assert_false(dns_budget_spent(&b));
+    gone = (dns_budget){.deadline_ns = 1}; /* long past */
+    assert_true(dns_budget_spent(&gone));
+    assert_int_equal(dns_budget_left_ms(&gone), 0);
+}
+
+static void spent_budget_sends_nothing(void **state)
+{
+    dns_budget gone = {.deadline_ns = 1};
+    dns_answer a;
+
+    (void)state;
+    NEED_SERVER();
+    assert_int_equal(dns_lookup(d, "budget-unasked.test", DNS_T_A, &gone, &a), DNS_TEMPFAIL);
+    assert_string_equal(a.info.why, DNS_WHY_BUDGET);
+    dns_answer_free(&a);
+    /* With time left the same handle answers (the budget is per call). */
+    gone = dns_budget_in(30000);
+    assert_int_equal(dns_lookup(d, "host.test", DNS_T_A, &gone, &a), DNS_FOUND);
+    dns_answer_free(&a);
+}
+
+/* A chain of queries to a server that never answers ends when the budget
+ * does, not after chain-length x per-query timeout. */
+static void budget_bounds_a_chain_of_queries(void **state)
+{
+    const char *silent = getenv("MK_DNS_SILENT");
+    dns_config cfg = {.servers = &silent, .nservers = 1, .timeout_ms = 400};
+    const char *error;
+    dns_budget b;
+    dns_answer a;
+    dns *s;
+    double t0, took;
+    int asked = 0, by_budget = 0;
+
+    (void)state;
+    if (silent == NULL)
+        skip();
+    assert_int_equal(dns_new(&cfg, &s, &error), 0);
+    t0 = now_ms();
+    b = dns_budget_in(1000);
+    for (int i = 0; i < 10; i++) {
+        char name[64];
+
+        snprintf(name, sizeof name, "chain%d.test", i);
+        assert_int_equal(dns_lookup(s, name, DNS_T_TXT, &b, &a), DNS_TEMPFAIL);
+        asked++;
+        if (strcmp(a.info.why, DNS_WHY_BUDGET) == 0)
+            by_budget++;
+        else
+            assert_string_equal(a.info.why, "timeout");
+        dns_answer_free(&a);
+    }
+    took = now_ms() - t0;
+    /* 10 x 400 ms without a budget; with it about 1000 ms. */
+    assert_true(took >= 950);
+    assert_true(took < 2500);
+    assert_int_equal(asked, 10);
+    assert_true(by_budget >= 8); /* the 3rd query is cut short, the rest never sent */
+    assert_true(dns_budget_spent(&b));
+    dns_free(&s);
+}
+
 /* Many threads on one handle, and a timing-out handle at the same time. */
 typedef struct worker {
     dns *silent;
@@ -531,6 +716,13 @@ int main(void)
         cmocka_unit_test(timeout_gives_tempfail_in_time),
         cmocka_unit_test(dnssec_validation_with_trust_anchor),
         cmocka_unit_test(concurrent_queries_share_one_context),
+        cmocka_unit_test(lookup_mx_in_answer_order_with_preferences),
+        cmocka_unit_test(lookup_every_txt_record),
+        cmocka_unit_test(lookup_addresses_and_ptr),
+        cmocka_unit_test(lookup_tells_nxdomain_from_nodata),
+        cmocka_unit_test(budget_arithmetic),
+        cmocka_unit_test(spent_budget_sends_nothing),
+        cmocka_unit_test(budget_bounds_a_chain_of_queries),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -32,6 +32,10 @@ def records(dns):
     dns.txt('long.test', ''.join(chr(97 + i % 26) for i in range(600)))
     dns.txt('huge.test', 'x' * 9000)
     dns.zone('refused.test', 'refuse')
+    dns.mx('mx.test', 10, 'mail1.test').mx('mx.test', 20, 'mail2.test')
+    dns.add('nullmx.test', 'MX', '0 .')
+    for i in range(40):
+        dns.txt('manytxt.test', 'rec %d' % i)
 
 
 def servfail_zone():

@@ -96,7 +96,7 @@ static dns_status stub_addrs_fn(void *ctx, const char *name, int family, dns_add
     return DNS_NOTFOUND;
 }
 
-static const dns_resolver stub = {NULL, stub_ptr_fn, stub_addrs_fn, NULL};
+static const dns_resolver stub = {.ptr = stub_ptr_fn, .addrs = stub_addrs_fn};
 
 typedef struct fc_case {
     const char *name;
