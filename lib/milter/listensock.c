@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -485,4 +487,30 @@ int listensock_kick(const listensock *ls)
     rc = connect(fd, (struct sockaddr *)&a, ls->addrlen);
     close(fd);
     return rc;
+}
+
+/* ---- quick ACKs after libmilter's replies ----
+ *
+ * libmilter writes every reply with writev().  This definition is the one
+ * it calls (the executable's come first): after the write, TCP_QUICKACK on
+ * the socket, so that the kernel acknowledges the MTA's next packet at
+ * once.  Without it Linux, seeing request and reply, delays that ACK (up
+ * to 40 ms), and an MTA that writes each packet on its own with Nagle's
+ * algorithm on (sendmail: a macro packet, then the command) holds its
+ * second write until the ACK comes: 40 ms per command.  TCP_NODELAY on our
+ * side cannot help there; the quick ACK does (measured: 44 ms to 0.03 ms
+ * per exchange on loopback).  On other descriptors setsockopt() fails
+ * harmlessly; errno is kept.  Nothing of ours calls writev().
+ */
+ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    ssize_t n = syscall(SYS_writev, fd, iov, iovcnt);
+
+    if (n > 0) {
+        int e = errno, on = 1;
+
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
+        errno = e;
+    }
+    return n;
 }
