@@ -31,7 +31,6 @@
 static snapshot_holder conf_holder;
 static const daemon_part *running_part;
 static char *running_config_path;
-static char *listen_spec; /* libmilter keeps a pointer to it until smfi_main returns */
 static listensock listener;
 static atomic_flag finished = ATOMIC_FLAG_INIT;
 
@@ -248,9 +247,8 @@ static void open_socket(const daemon_part *part, const daemon_conf *c)
     path = unix_path(d->socket);
     if (path != NULL)
         clear_stale_socket(path);
-    /* libmilter keeps the pointer: give it a copy that outlives reloads. */
-    listen_spec = mem_strdup(d->socket);
-    if (smfi_setconn(listen_spec) != MI_SUCCESS)
+    /* smfi_setconn() keeps a copy of its own (sendmail 8.17 libmilter/main.c). */
+    if (smfi_setconn(d->socket) != MI_SUCCESS)
         log_fatal("bad socket %s", d->socket);
     if (smfi_setbacklog((int)d->backlog) != MI_SUCCESS)
         log_fatal("cannot set the listen backlog");
