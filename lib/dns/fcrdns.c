@@ -6,6 +6,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -109,6 +110,30 @@ static fcrdns_status forward_confirm(const dns_resolver *r, const cidr_addr *add
     return out->status = FCRDNS_FORGED;
 }
 
+/* A PTR answer is not trusted to be a host name: labels of letters,
+ * digits, '-' and '_' only, as dns_ptr() keeps them (dns_lookup() keeps
+ * any name that has a text form). */
+static bool host_name(const char *name)
+{
+    size_t label = 0;
+
+    if (*name == '\0' || strlen(name) > DNS_MAX_NAME)
+        return false;
+    for (const char *p = name; *p; p++) {
+        if (*p == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+            continue;
+        }
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+            return false;
+        if (++label > 63)
+            return false;
+    }
+    return label > 0;
+}
+
 fcrdns_status fcrdns_check(const dns_resolver *r, const cidr_addr *addr, unsigned flags,
                            const dns_budget *budget, fcrdns_result *out)
 {
@@ -124,7 +149,7 @@ fcrdns_status fcrdns_check(const dns_resolver *r, const cidr_addr *addr, unsigne
     str_free(&rev);
     if (st == DNS_FOUND) {
         for (size_t i = 0; i < a.count && out->count < DNS_MAX_PTR_NAMES; i++)
-            if (a.rr[i].text != NULL && a.rr[i].text[0] != '\0')
+            if (a.rr[i].text != NULL && host_name(a.rr[i].text))
                 out->names[out->count++] = mem_strdup(a.rr[i].text);
     }
     if (st == DNS_TEMPFAIL) {

@@ -6,8 +6,9 @@
  *   FORGED  PTR names exist but none resolves back to the address
  *   TEMP    the PTR lookup failed temporarily (SERVFAIL, timeout), or a
  *           forward lookup did and no other name confirmed
- * Every PTR name (at most DNS_MAX_PTR_NAMES) is tried in answer order; the
- * first that confirms wins.  A name is confirmed only by an address of the
+ * Every PTR name that is a host name (labels of letters, digits, '-', '_';
+ * at most DNS_MAX_PTR_NAMES) is tried in answer order; the first that
+ * confirms wins.  A name is confirmed only by an address of the
  * client's own family (A for IPv4, AAAA for IPv6), as sendmail and Postfix
  * do: an IPv6 client whose name has only an A record is FORGED.
  *

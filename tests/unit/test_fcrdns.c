@@ -45,11 +45,13 @@ static const stub_ptr ptrs[] = {
     {"198.51.100.13", DNS_FOUND, {"v6only.home.example.net"}},
     {"198.51.100.14", DNS_PERMFAIL, {NULL}},
     {"198.51.100.15", DNS_FOUND, {"nxdomain.example.org", "ggl.home.example.net"}},
+    {"198.51.100.16", DNS_FOUND, {"evil name.example.org", "bad\x01.example.org"}},
+    {"198.51.100.17", DNS_FOUND, {"a..b.example.org", "ggl.home.example.net"}},
 };
 /* clang-format on */
 
 static const stub_fwd fwds[] = {
-    {"ggl.home.example.net", AF_INET, DNS_FOUND, {"192.0.2.1", "198.51.100.7", "198.51.100.15"}},
+    {"ggl.home.example.net", AF_INET, DNS_FOUND, {"192.0.2.1", "198.51.100.7", "198.51.100.15", "198.51.100.17"}},
     {"ggl.home.example.net", AF_INET6, DNS_NOTFOUND, {NULL}},
     {"forged.example.org", AF_INET, DNS_FOUND, {"203.0.113.1"}},
     {"other.example.org", AF_INET, DNS_FOUND, {"203.0.113.2"}},
@@ -180,6 +182,8 @@ static const fc_case cases[] = {
     {"ok_second_name_after_nxdomain", "198.51.100.15", 0, FCRDNS_OK, "ggl.home.example.net", 2, false},
     {"ok_ipv4_mapped_client", "::ffff:198.51.100.7", 0, FCRDNS_OK, "ggl.home.example.net", 1, false},
     {"cross_family_does_not_override_mismatch", "2001:db8::99", FCRDNS_CROSS_FAMILY, FCRDNS_FAIL, NULL, 0, false},
+    {"fail_when_no_ptr_name_is_a_host_name", "198.51.100.16", 0, FCRDNS_FAIL, NULL, 0, false},
+    {"names_not_host_names_skipped", "198.51.100.17", 0, FCRDNS_OK, "ggl.home.example.net", 1, false},
 };
 /* clang-format on */
 
