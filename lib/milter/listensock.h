@@ -133,8 +133,7 @@ long listensock_fds_in_use(void);
  * listensock_watch_free).  listensock_kick() makes a worker take one such
  * session: it connects to the listening socket and hangs up at once; the
  * pool gives that connection a worker (a new one when none is idle), which
- * ends it at once and then takes the oldest session that waits.  Returns
- * 0, or -1 (not listening, or the connection failed).
+ * ends it at once and then takes the oldest session that waits.
  */
 typedef struct listensock_watch {
     size_t n, cap;
@@ -144,8 +143,12 @@ typedef struct listensock_watch {
     } *e;
 } listensock_watch;
 
+/* Returns the number of accepted sockets whose input waited unread since
+ * the previous call (0 when /proc/self/fd cannot be read). */
 long listensock_unread(const listensock *ls, listensock_watch *w);
 void listensock_watch_free(listensock_watch *w);
+/* Returns 0 when the connection was made, -1 when not listening (paused,
+ * closed) or the connection failed. */
 int listensock_kick(const listensock *ls);
 
 #endif
