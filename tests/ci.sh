@@ -93,11 +93,17 @@ else
     record "gcc build -Werror" 1
 fi
 
-say "benchmark smoke run (that it runs and both daemons sign and verify; its numbers are not judged here)"
+say "benchmark smoke runs (that they run and the daemons answer; their numbers are not judged here)"
 if [ -x "$work/gcc/milters/dkim/milterkit-dkim" ]; then
     (cd "$work/gcc" && make bench BENCH_MESSAGES=30 > bench.log 2>&1); rc=$?
     [ $rc -ne 0 ] && tail -30 "$work/gcc/bench.log"
     record "make bench (smoke, 30 messages)" $rc
+    (cd "$work/gcc" && make bench-sockets BENCH_SOCKET_ARGS="-n 10 -m 50" > bench-sockets.log 2>&1); rc=$?
+    [ $rc -ne 0 ] && tail -30 "$work/gcc/bench-sockets.log"
+    record "make bench-sockets (smoke)" $rc
+    (cd "$work/gcc" && make bench-restart BENCH_RESTART_ARGS="-t 4" > bench-restart.log 2>&1); rc=$?
+    [ $rc -ne 0 ] && tail -30 "$work/gcc/bench-restart.log"
+    record "make bench-restart (smoke)" $rc
 else
     record "make bench (smoke): no gcc build" 1
 fi

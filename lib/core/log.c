@@ -79,26 +79,34 @@ static const char *level_name(int level)
     }
 }
 
+/* Writes one formatted line.  The queue id comes from the peer: it is made
+ * printable and capped by log_safe() before it goes in, so that its length
+ * can never move the message past the end of line (it once did: a 3000-byte
+ * id made vsnprintf write 954 bytes past it).  Every length is checked. */
 __attribute__((format(printf, 3, 0)))
 static void vlog(int level, const char *qid, const char *fmt, va_list ap)
 {
-    char line[2048];
-    int off = 0;
-    int saved = errno;
+    char line[LOG_LINE_MAX + 1];
+    size_t off = 0;
+    int n, saved = errno;
+    log_safe_buf q;
 
     if (level > max_level) {
         errno = saved;
         return;
     }
-    if (qid != NULL)
-        off = snprintf(line, sizeof line, "%s: ", *qid ? qid : "NOQUEUE");
-    if (off < 0)
-        off = 0;
+    if (qid != NULL) {
+        n = snprintf(line, sizeof line, "%s: ", *qid ? log_safe_cstr(&q, qid) : "NOQUEUE");
+        off = n > 0 && (size_t)n < sizeof line ? (size_t)n : 0;
+    }
+    line[off] = '\0';
     errno = saved; /* keep %m working */
-    vsnprintf(line + off, sizeof line - (size_t)off, fmt, ap);
-    /* An overlong line is cut here on purpose: untrusted parts are already
-     * capped by log_safe(); mark the cut so it is never silent. */
-    if (strlen(line) == sizeof line - 1)
+    n = vsnprintf(line + off, sizeof line - off, fmt, ap);
+    /* An overlong line is cut on purpose (untrusted parts are capped by
+     * log_safe() already); the cut is marked, never silent. */
+    if (n < 0)
+        snprintf(line + off, sizeof line - off, "(unprintable log message: %s)", fmt);
+    else if ((size_t)n >= sizeof line - off)
         memcpy(line + sizeof line - 4, "...", 4);
     if (to_stderr) {
         fprintf(stderr, "%s[%ld]: %s: %s\n", log_ident, (long)getpid(), level_name(level), line);

@@ -22,6 +22,9 @@
 
 /* Maximum bytes of untrusted text that log_safe() keeps. */
 #define LOG_SAFE_MAX 256
+/* Maximum bytes of one log line (queue id and text); a longer one is cut
+ * and ends in "...". */
+#define LOG_LINE_MAX 2047
 
 /* Returns 0, or -1 with *error_r set when the facility name is unknown. */
 int log_init(const char *ident, bool foreground, const char *facility, const char **error_r);
@@ -35,7 +38,9 @@ int log_level_from_name(const char *name);
 int log_facility_from_name(const char *name);
 
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A line about one message: "QID: text".  qid may be NULL or empty. */
+/* A line about one message: "QID: text".  qid may be NULL or empty; it is
+ * untrusted (the MTA's macro i, whatever the peer sent): it is logged
+ * through log_safe(), so at most LOG_SAFE_MAX printable bytes of it. */
 void log_q(int level, const char *qid, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Logs at LOG_ERR and exits with status 1: start-up problems only. */
 _Noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

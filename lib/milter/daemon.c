@@ -5,6 +5,9 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "milter/daemonctl.h"
+#include "milter/listensock.h"
+#include "milter/sockcheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,22 +19,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-/* How long a stop waits for messages in flight, in seconds. */
-#define DAEMON_DRAIN_SECONDS 60
 /* Largest milter packet libmilter accepts (headers, body chunks). */
 #define DAEMON_MAX_DATA 1048576
 
 static snapshot_holder conf_holder;
-static atomic_long conns_in_flight;
 static const daemon_part *running_part;
 static char *running_config_path;
-static char *listen_spec; /* libmilter keeps a pointer to it until smfi_main returns */
+static listensock listener;
+static atomic_flag finished = ATOMIC_FLAG_INIT;
 
 typedef struct daemon_args {
     const char *config;
@@ -46,12 +47,12 @@ const char *daemon_default_config(void)
 
 void daemon_conn_begin(void)
 {
-    atomic_fetch_add(&conns_in_flight, 1);
+    daemonctl_session_begin();
 }
 
 void daemon_conn_end(void)
 {
-    atomic_fetch_sub(&conns_in_flight, 1);
+    daemonctl_session_end();
 }
 
 snapshot *daemon_conf_acquire(void)
@@ -235,27 +236,73 @@ static gid_t group_id(const char *name)
     return gr->gr_gid;
 }
 
+/* Makes what the control thread needs to pause and close the listener
+ * (lib/milter/listensock), with its quiet socket in a temporary directory
+ * beside the unix socket, else in $TMPDIR or /tmp. */
+static void arm_listener(const char *unix_socket_path)
+{
+    const char *dirs[4];
+    size_t n = 0;
+    str_t dir, why;
+
+    str_init(&dir);
+    str_init(&why);
+    if (unix_socket_path != NULL) {
+        const char *slash = strrchr(unix_socket_path, '/');
+
+        str_append(&dir, unix_socket_path, slash ? (size_t)(slash - unix_socket_path) : 0);
+        dirs[n++] = dir.len ? dir.buf : "/";
+    }
+    if (getenv("TMPDIR") != NULL && getenv("TMPDIR")[0] == '/')
+        dirs[n++] = getenv("TMPDIR");
+    dirs[n++] = "/tmp";
+    dirs[n] = NULL;
+    if (listensock_arm(&listener, dirs, &why) < 0)
+        log_fatal("cannot prepare the listener's stop: %s", why.buf);
+    str_free(&dir);
+    str_free(&why);
+}
+
+/* Stops with a message that says why the socket cannot be opened and
+ * what to do about it. */
+static _Noreturn void cannot_listen(const daemon_conf *c)
+{
+    const daemon_settings *d = settings_of(c);
+    str_t why;
+
+    str_init(&why);
+    sockcheck_explain(d->socket, c->site.user, d->socket_group, &why);
+    log_fatal("cannot listen on %s: %s", d->socket, why.buf);
+}
+
 static void open_socket(const daemon_part *part, const daemon_conf *c)
 {
     const daemon_settings *d = settings_of(c);
-    const char *path;
+    const char *path, *why;
+    str_t problem;
 
     if (d->socket == NULL)
         log_fatal("%s.socket is not set", part->name);
+    str_init(&problem);
+    if (sockcheck_dir(d->socket, c->site.user, d->socket_group, &problem) < 0)
+        log_fatal("cannot listen on %s: %s", d->socket, problem.buf);
+    str_free(&problem);
     path = unix_path(d->socket);
     if (path != NULL)
         clear_stale_socket(path);
-    /* libmilter keeps the pointer: give it a copy that outlives reloads. */
-    listen_spec = mem_strdup(d->socket);
-    if (smfi_setconn(listen_spec) != MI_SUCCESS)
+    /* smfi_setconn() keeps a copy of its own (sendmail 8.17 libmilter/main.c). */
+    if (smfi_setconn(d->socket) != MI_SUCCESS)
         log_fatal("bad socket %s", d->socket);
     if (smfi_setbacklog((int)d->backlog) != MI_SUCCESS)
         log_fatal("cannot set the listen backlog");
     smfi_setmaxdatasize(DAEMON_MAX_DATA);
+    /* How long libmilter waits for the rest of a packet, for a write, and
+     * (checked every 10 minutes by its worker pool) for an idle session. */
+    smfi_settimeout((int)d->session_timeout);
     if (smfi_register(*part->desc) != MI_SUCCESS)
         log_fatal("smfi_register failed");
     if (smfi_opensocket(false) != MI_SUCCESS)
-        log_fatal("cannot listen on %s", d->socket);
+        cannot_listen(c);
     if (path != NULL) {
         mode_t mode = (mode_t)strtol(d->socket_mode, NULL, 8);
 
@@ -263,8 +310,44 @@ static void open_socket(const daemon_part *part, const daemon_conf *c)
             log_fatal("chmod %s: %m", path);
         if (d->socket_group && chown(path, (uid_t)-1, group_id(d->socket_group)) != 0)
             log_fatal("chown %s: %m", path);
+        /* Owned by the user the daemon runs as, so that it can connect to
+         * its own socket after dropping privileges (listensock_kick). */
+        if (geteuid() == 0) {
+            struct passwd *pw = getpwnam(c->site.user);
+
+            if (pw != NULL && chown(path, pw->pw_uid, (gid_t)-1) != 0)
+                log_fatal("chown %s: %m", path);
+        }
     }
-    log_msg(LOG_INFO, "listening on %s", d->socket);
+    if (listensock_find(&listener, d->socket, &why) < 0)
+        log_fatal("cannot find libmilter's listening socket for %s: %s", d->socket, why);
+    arm_listener(path);
+    log_msg(LOG_INFO, "listening on %s%s (session_timeout %ld s)", d->socket,
+            listener.nodelay ? " with TCP_NODELAY" : "", d->session_timeout);
+}
+
+/* Raises the soft limit of open files to the hard one (systemd starts
+ * services with 1024 by default; the units raise the hard limit). */
+static long raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        log_fatal("getrlimit(RLIMIT_NOFILE): %m");
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_msg(LOG_WARNING, "cannot raise the open file limit from %ld to %ld: %m",
+                    (long)old, (long)rl.rlim_max);
+        else
+            log_msg(LOG_INFO, "open file limit raised from %ld to %ld", (long)old,
+                    (long)rl.rlim_max);
+        if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_fatal("getrlimit(RLIMIT_NOFILE): %m");
+    }
+    return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1L << 30 ? 1L << 30 : (long)rl.rlim_cur;
 }
 
 /* ---- pid file, background, privileges ---- */
@@ -375,64 +458,57 @@ static void reload(void)
             snapshot_publish(&conf_holder, c, daemon_conf_free));
 }
 
-static void *reload_thread(void *arg)
-{
-    sigset_t *set = arg;
-    int sig;
+/* ---- what the control thread (lib/milter/daemonctl) asks of us ---- */
 
-    for (;;) {
-        if (sigwait(set, &sig) != 0)
-            continue;
-        if (sig == SIGUSR1)
-            reload();
-    }
-    return NULL;
+static void current_limits(long *stop_timeout, long *max_sessions)
+{
+    snapshot *s = daemon_conf_acquire();
+
+    *stop_timeout = s ? settings_of(s->data)->stop_timeout : 60;
+    *max_sessions = s ? settings_of(s->data)->max_sessions : 1000;
+    snapshot_release(&s);
 }
 
-/* Blocks libmilter's stop signals and our reload signal in the calling
- * thread, before any other thread exists: libmilter's own signal thread,
- * started by smfi_main(), sigwait()s for SIGHUP, SIGTERM and SIGINT; ours
- * for SIGUSR1; every other thread inherits the mask and leaves them alone. */
-static void block_signals(void)
+/* Removes the pid file and says so; once, whoever stops first (the
+ * control thread after a stop, main after libmilter returned). */
+static void finish(void)
 {
-    sigset_t all;
+    snapshot *s;
+    const char *pidfile;
 
-    sigemptyset(&all);
-    sigaddset(&all, SIGUSR1);
-    sigaddset(&all, SIGHUP);
-    sigaddset(&all, SIGTERM);
-    sigaddset(&all, SIGINT);
-    if (pthread_sigmask(SIG_BLOCK, &all, NULL) != 0)
-        log_fatal("cannot block signals");
+    if (atomic_flag_test_and_set(&finished))
+        return;
+    s = daemon_conf_acquire();
+    pidfile = s ? settings_of(s->data)->pidfile : NULL;
+    if (pidfile && unlink(pidfile) != 0 && errno != ENOENT)
+        log_msg(LOG_WARNING, "cannot remove pid file %s: %m", pidfile);
+    snapshot_release(&s);
+    log_msg(LOG_NOTICE, "stopped");
 }
 
-static void start_reload_thread(void)
+static const daemonctl_ops control_ops = {
+    .reload = reload,
+    .limits = current_limits,
+    .finish = finish,
+};
+
+/* -n: a unix socket whose directory is missing or not writable works
+ * nowhere; said on stderr, not an error (the directory may come with the
+ * package or the MTA).  Returns whether it warned. */
+static bool socket_warning(const char *prog, const daemon_part *part, const daemon_conf *c)
 {
-    static sigset_t set;
-    pthread_t t;
+    const daemon_settings *d = settings_of(c);
+    str_t why;
+    bool warned;
 
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    if (pthread_create(&t, NULL, reload_thread, &set) != 0)
-        log_fatal("cannot start the reload thread");
-    pthread_detach(t);
-}
-
-/* ---- stop ---- */
-
-static void drain(void)
-{
-    struct timespec ts = {0, 100 * 1000 * 1000};
-    long n;
-
-    for (int i = 0; i < DAEMON_DRAIN_SECONDS * 10 && (n = atomic_load(&conns_in_flight)) > 0; i++) {
-        if (i == 0)
-            log_msg(LOG_INFO, "stopping: waiting for %ld connection(s) in flight", n);
-        nanosleep(&ts, NULL);
-    }
-    n = atomic_load(&conns_in_flight);
-    if (n > 0)
-        log_msg(LOG_WARNING, "stopping with %ld connection(s) still open", n);
+    if (d->socket == NULL)
+        return false;
+    str_init(&why);
+    warned = sockcheck_dir(d->socket, c->site.user, d->socket_group, &why) < 0;
+    if (warned)
+        fprintf(stderr, "%s: warning: %s.socket %s: %s\n", prog, part->name, d->socket, why.buf);
+    str_free(&why);
+    return warned;
 }
 
 static void print_errors(const char *prog, const str_t *errors)
@@ -448,6 +524,7 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     daemon_conf *c;
     const char *why;
     char prog[64];
+    long fd_limit;
     int rc;
 
     snprintf(prog, sizeof prog, "milterkit-%s", part->name);
@@ -464,9 +541,11 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     }
     str_free(&errors);
     if (a.check_only) {
+        bool warned = socket_warning(prog, part, c);
+
         fputs(c->warnings.buf, stderr);
         printf("%s: %s: configuration OK%s\n", prog, a.config,
-               c->warnings.len > 0 ? " (with the warnings above)" : "");
+               warned || c->warnings.len > 0 ? " (with the warnings above)" : "");
         daemon_conf_free(c);
         return 0;
     }
@@ -480,29 +559,32 @@ int daemon_main(const daemon_part *part, int argc, char **argv)
     if (running_config_path == NULL)
         log_fatal("%s: %m", a.config);
     snapshot_holder_init(&conf_holder);
-    block_signals();
+    /* Before any thread exists, so that every thread inherits the mask. */
+    if (daemonctl_block_signals() < 0)
+        log_fatal("cannot block signals");
+    fd_limit = raise_fd_limit();
     open_socket(part, c);
     if (!a.foreground)
         background();
     if (settings_of(c)->pidfile)
         write_pidfile(settings_of(c)->pidfile);
     drop_privileges(&c->site);
+    if (daemonctl_effective_cap(settings_of(c)->max_sessions, fd_limit) <
+        settings_of(c)->max_sessions)
+        log_msg(LOG_WARNING, "max_sessions %ld is more than %ld open files allow: at most %ld",
+                settings_of(c)->max_sessions, fd_limit,
+                daemonctl_effective_cap(settings_of(c)->max_sessions, fd_limit));
     snapshot_publish(&conf_holder, c, daemon_conf_free);
-    start_reload_thread();
+    /* This thread runs libmilter's listener (smfi_main). */
+    listensock_set_listener(&listener, pthread_self());
+    if (daemonctl_start(&listener, &control_ops, fd_limit, &why) < 0)
+        log_fatal("%s", why);
     log_msg(LOG_NOTICE, "starting %s %s", prog, PACKAGE_VERSION);
+    /* Returns only when libmilter stops by itself (SIGINT, a failure of its
+     * listener): a stop on SIGTERM or SIGHUP ends in the control thread. */
     rc = smfi_main();
-    drain();
-    {
-        snapshot *s = daemon_conf_acquire();
-        const char *pidfile = s ? settings_of(s->data)->pidfile : NULL;
-
-        if (pidfile && unlink(pidfile) != 0 && errno != ENOENT)
-            log_msg(LOG_WARNING, "cannot remove pid file %s: %m", pidfile);
-        snapshot_release(&s);
-    }
-    snapshot_holder_clear(&conf_holder);
-    mem_free(&listen_spec);
-    free(running_config_path);
-    log_msg(LOG_NOTICE, "stopped");
+    if (rc != MI_SUCCESS)
+        log_msg(LOG_ERR, "libmilter's listener failed");
+    finish();
     return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -4,18 +4,32 @@
  * daemon_main() does, in order: parse -c FILE -f -n -V -h (and --help,
  * --version); load and check the config (site + the part's section; -n
  * stops here, printing every error as FILE:LINE: key: message, and the
- * warnings); start logging (and log the warnings); open the milter socket
- * (a stale unix socket is removed, a live one is an error; mode and group
- * set); go to the background unless -f; write the pid file; drop to
- * site.user/site.group (refusing to go on as root); start the reload
- * thread; run libmilter; on SIGTERM wait for messages in flight to finish
- * (bounded), remove the pid file and exit.
+ * warnings); start logging (and log the warnings); block the signals
+ * (lib/milter/daemonctl); raise the soft limit of open files to the hard
+ * limit (logged); open the milter socket (a missing socket directory or a
+ * port in use is a fatal error that says why and what to do,
+ * lib/milter/sockcheck; a stale unix socket is removed, a live one is an
+ * error; mode and group set; libmilter's session timeout set), find it
+ * again among our descriptors (lib/milter/listensock: TCP_NODELAY on inet
+ * sockets); go to the background unless -f; write the pid file; drop to
+ * site.user/site.group (refusing to go on as root); start the control
+ * thread; run libmilter.
  *
- * Reload: SIGUSR1 re-reads the config file.  A new config that fails to
- * load is logged and the running one stays; a new config's warnings are
- * logged.  Each message keeps the
- * snapshot it started with.  SIGHUP and SIGTERM stop the daemon (libmilter's
- * own signal thread owns them); SIGINT aborts.
+ * Signals (lib/milter/daemonctl.h has how and why):
+ *   SIGUSR1  re-reads the config file.  A new config that fails to load is
+ *            logged and the running one stays; a new config's warnings
+ *            are logged.  Each message keeps the snapshot it started with.
+ *   SIGTERM, SIGHUP  stop: no new session is accepted (connections are
+ *            refused), the sessions in flight get every reply, and the
+ *            daemon exits as soon as the last one is over, or after
+ *            stop_timeout seconds (default 60) with a warning; the pid file
+ *            is removed.  libmilter never sees these two signals.
+ *   SIGINT   libmilter's own: aborts at once (for debugging).
+ *
+ * Limits (every daemon section): session_timeout (smfi_settimeout: how
+ * long libmilter waits for the rest of a packet or a write, and how long
+ * a session may idle), max_sessions (more sessions wait in the listen
+ * backlog; also kept below the open file limit), stop_timeout.
  *
  * The part's settings struct must begin with a daemon_settings member.
  */
@@ -71,7 +85,8 @@ void daemon_conf_free(void *conf);
  * NULL only before daemon_main has loaded one. */
 snapshot *daemon_conf_acquire(void);
 
-/* Count connections in flight, so that a stop can wait for them. */
+/* Count sessions (milterconn: from a connection's first callback to its
+ * close), for max_sessions. */
 void daemon_conn_begin(void);
 void daemon_conn_end(void);
 

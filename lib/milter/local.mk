@@ -8,6 +8,9 @@ lib_libmilterkit_a_SOURCES += \
 	lib/milter/crosscheck.c lib/milter/crosscheck.h \
 	lib/milter/origin.c lib/milter/origin.h \
 	lib/milter/daemon.c lib/milter/daemon.h \
+	lib/milter/daemonctl.c lib/milter/daemonctl.h \
+	lib/milter/listensock.c lib/milter/listensock.h \
+	lib/milter/sockcheck.c lib/milter/sockcheck.h \
 	lib/milter/milterconn.c lib/milter/milterconn.h \
 	lib/milter/macros.c lib/milter/macros.h \
 	lib/milter/masq_settings.c lib/milter/masq_settings.h \

@@ -57,6 +57,9 @@ typedef struct daemon_settings {
     char *pidfile;
     int on_error;       /* site_action on an internal error */
     long backlog;
+    long stop_timeout;    /* seconds a stop waits for the sessions in flight */
+    long session_timeout; /* seconds libmilter waits on a peer (smfi_settimeout) */
+    long max_sessions;    /* sessions at once; more wait in the listen backlog */
 } daemon_settings;
 
 /* Each daemon's default socket (its runtime directory, made by the units'
@@ -77,7 +80,13 @@ typedef struct daemon_settings {
     {.name = "on_error", .type = CFG_ENUM, .offset = offsetof(st, m.on_error),               \
      .def = "tempfail", .names = site_actions},                                              \
     {.name = "backlog", .type = CFG_INT, .offset = offsetof(st, m.backlog), .def = "64",     \
-     .min = 1, .max = 4096}
+     .min = 1, .max = 4096},                                                                 \
+    {.name = "stop_timeout", .type = CFG_INT, .offset = offsetof(st, m.stop_timeout),        \
+     .def = "60", .min = 0, .max = 3600},                                                    \
+    {.name = "session_timeout", .type = CFG_INT, .offset = offsetof(st, m.session_timeout),  \
+     .def = "300", .min = 5, .max = 7200},                                                   \
+    {.name = "max_sessions", .type = CFG_INT, .offset = offsetof(st, m.max_sessions),        \
+     .def = "1000", .min = 1, .max = 1000000}
 
 /* Maps an action (a site_action, as stored) to a libmilter status.  Returns
  * SMFIS_ACCEPT, SMFIS_REJECT, or SMFIS_TEMPFAIL (also for an unknown value). */

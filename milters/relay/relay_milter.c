@@ -172,8 +172,10 @@ static void ensure_fcrdns(relay_conn *c, const relay_msg *m, const char *qid)
         c->fc.why = why ? why : "cannot set up DNS";
         log_q(LOG_ERR, qid, "relay=error reason=\"DNS: %s\"", c->fc.why);
     } else {
+        dns_budget b = dns_budget_in((unsigned)settings(m)->fcrdns_timeout * 1000u);
+
         fcrdns_check(&r, &c->head.client, settings(m)->allow_cross_family ? FCRDNS_CROSS_FAMILY : 0,
-                     &c->fc);
+                     &b, &c->fc);
     }
     fcrdns_log(c, qid);
 }
@@ -268,6 +270,24 @@ static sfsistat relay_envfrom(SMFICTX *ctx, char **argv)
     return st;
 }
 
+/* A DNS failure says which lookup failed: the PTR record, or the address
+ * of a name it gave, or the time that ran out. */
+static void dns_failure_text(const relay_conn *c, str_t *text)
+{
+    log_safe_buf n;
+
+    str_append_cstr(text, "Relaying temporarily denied. ");
+    if (c->fc.failed_step == FCRDNS_STEP_FORWARD && c->fc.failed_name != NULL && c->fc.out_of_time)
+        str_printf(text, "Out of time resolving the PTR names of %s (%s did not resolve)",
+                   c->head.addr, log_safe_cstr(&n, c->fc.failed_name));
+    else if (c->fc.failed_step == FCRDNS_STEP_FORWARD && c->fc.failed_name != NULL)
+        str_printf(text, "Cannot resolve the address of %s, PTR name of %s",
+                   log_safe_cstr(&n, c->fc.failed_name), c->head.addr);
+    else
+        str_printf(text, "%s PTR record for %s",
+                   c->fc.out_of_time ? "Out of time resolving" : "Cannot resolve", c->head.addr);
+}
+
 /* Relaying refused: the reply says what the client can do about it. */
 static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char *qid,
                            str_t *detail)
@@ -282,7 +302,7 @@ static sfsistat deny_relay(SMFICTX *ctx, relay_conn *c, relay_msg *m, const char
     if (!c->head.has_client)
         str_printf(&text, "Relaying denied. Authenticate first");
     else if (dns_temp)
-        str_printf(&text, "Relaying temporarily denied. Cannot resolve PTR record for %s", c->head.addr);
+        dns_failure_text(c, &text);
     else if (c->fc.status == FCRDNS_FORGED)
         str_printf(&text, "Relaying denied. IP name possibly forged %s", c->head.addr);
     else if (c->fc.status == FCRDNS_FAIL)

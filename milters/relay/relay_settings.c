@@ -28,6 +28,14 @@ static const cfg_field relay_fields[] = {
      .offset = offsetof(relay_settings, on_dns_error),
      .def = "tempfail",
      .names = site_actions_no_accept},
+    /* Below the MTA's wait for a reply: Postfix milter_command_timeout 30 s,
+     * sendmail T=R:1m as milterkit-mc writes it. */
+    {.name = "fcrdns_timeout",
+     .type = CFG_INT,
+     .offset = offsetof(relay_settings, fcrdns_timeout),
+     .def = "20",
+     .min = 1,
+     .max = 300},
 };
 #undef F
 

@@ -20,6 +20,7 @@ typedef struct relay_settings {
     bool dry_run;              /* decide and log, refuse nothing */
     bool allow_cross_family;   /* FCRDNS_CROSS_FAMILY */
     int on_dns_error;          /* SITE_TEMPFAIL (451 4.4.3) or SITE_REJECT (550 5.7.1) */
+    long fcrdns_timeout;       /* seconds for all the queries of one FCrDNS check */
 } relay_settings;
 
 extern const cfg_schema relay_schema;

@@ -3,5 +3,5 @@
 # pass-through tests.  The harness is tests/lib/mktest (mta.py, testdns.py,
 # sink.py, miltertap.py).
 E2E_TESTS += tests/e2e/sendmail-milter-passthrough.py \
-	tests/e2e/postfix-milter-passthrough.py
+	tests/e2e/postfix-milter-passthrough.py tests/e2e/postfix-milter-stop.py
 EXTRA_DIST += tests/e2e/prepare.sh tests/e2e/README

@@ -4,6 +4,7 @@
 # MILTER_TESTS in a fragment of its own.
 include tests/milter/core.mk
 include tests/milter/lifecycle.mk
+include tests/milter/protocol.mk
 include tests/milter/masq.mk
 include tests/milter/relay.mk
 include tests/milter/dkim.mk

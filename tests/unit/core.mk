@@ -9,3 +9,7 @@ tests_unit_test_cidr_SOURCES = tests/unit/test_cidr.c
 tests_unit_test_cfg_SOURCES = tests/unit/test_cfg.c
 tests_unit_test_origin_SOURCES = tests/unit/test_origin.c
 tests_unit_test_dname_SOURCES = tests/unit/test_dname.c
+UNIT_TESTS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+UNIT_TESTS += tests/unit/test_listensock
+tests_unit_test_listensock_SOURCES = tests/unit/test_listensock.c

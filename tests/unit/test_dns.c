@@ -370,12 +370,12 @@ static void fcrdns_with_real_dns(void **state)
     (void)state;
     NEED_SERVER();
     r = dns_resolver_of(d);
-    assert_int_equal(fcrdns_check(&r, &a, 0, &f), FCRDNS_OK);
+    assert_int_equal(fcrdns_check(&r, &a, 0, NULL, &f), FCRDNS_OK);
     assert_string_equal(f.name, "host.test");
     fcrdns_result_free(&f);
-    assert_int_equal(fcrdns_check(&r, &forged, 0, &f), FCRDNS_FORGED);
+    assert_int_equal(fcrdns_check(&r, &forged, 0, NULL, &f), FCRDNS_FORGED);
     fcrdns_result_free(&f);
-    assert_int_equal(fcrdns_check(&r, &v6, 0, &f), FCRDNS_OK);
+    assert_int_equal(fcrdns_check(&r, &v6, 0, NULL, &f), FCRDNS_OK);
     assert_string_equal(f.name, "host6.test");
     fcrdns_result_free(&f);
 }
@@ -405,8 +405,21 @@ static void timeout_gives_tempfail_in_time(void **state)
     assert_int_equal(dns_ptr(s, &addr, &n), DNS_TEMPFAIL);
     dns_names_free(&n);
     r = dns_resolver_of(s);
-    assert_int_equal(fcrdns_check(&r, &addr, 0, &f), FCRDNS_TEMP);
+    assert_int_equal(fcrdns_check(&r, &addr, 0, NULL, &f), FCRDNS_TEMP);
+    assert_int_equal(f.failed_step, FCRDNS_STEP_PTR);
+    assert_false(f.out_of_time);
     fcrdns_result_free(&f);
+    {
+        /* A budget shorter than one query's timeout ends the check first. */
+        dns_budget b = dns_budget_in(150);
+
+        t0 = now_ms();
+        assert_int_equal(fcrdns_check(&r, &addr, 0, &b, &f), FCRDNS_TEMP);
+        assert_true(now_ms() - t0 < 350);
+        assert_true(f.out_of_time);
+        assert_int_equal(f.failed_step, FCRDNS_STEP_PTR);
+        fcrdns_result_free(&f);
+    }
     dns_free(&s); /* with abandoned queries pending */
     assert_null(s);
 }

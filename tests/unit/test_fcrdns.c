@@ -15,6 +15,7 @@
 #include "dns/dns.h"
 #include "dns/fcrdns.h"
 #include "core/mem.h"
+#include "core/str.h"
 
 /* The stub's zone: PTR answers by address, A/AAAA answers by name. */
 typedef struct stub_ptr {
@@ -44,11 +45,13 @@ static const stub_ptr ptrs[] = {
     {"198.51.100.13", DNS_FOUND, {"v6only.home.example.net"}},
     {"198.51.100.14", DNS_PERMFAIL, {NULL}},
     {"198.51.100.15", DNS_FOUND, {"nxdomain.example.org", "ggl.home.example.net"}},
+    {"198.51.100.16", DNS_FOUND, {"evil name.example.org", "bad\x01.example.org"}},
+    {"198.51.100.17", DNS_FOUND, {"a..b.example.org", "ggl.home.example.net"}},
 };
 /* clang-format on */
 
 static const stub_fwd fwds[] = {
-    {"ggl.home.example.net", AF_INET, DNS_FOUND, {"192.0.2.1", "198.51.100.7", "198.51.100.15"}},
+    {"ggl.home.example.net", AF_INET, DNS_FOUND, {"192.0.2.1", "198.51.100.7", "198.51.100.15", "198.51.100.17"}},
     {"ggl.home.example.net", AF_INET6, DNS_NOTFOUND, {NULL}},
     {"forged.example.org", AF_INET, DNS_FOUND, {"203.0.113.1"}},
     {"other.example.org", AF_INET, DNS_FOUND, {"203.0.113.2"}},
@@ -63,6 +66,8 @@ static const stub_fwd fwds[] = {
 };
 
 static int forward_calls;
+/* Lookups after which the stub says the budget is spent (0: never). */
+static int budget_after, lookups;
 
 static dns_status stub_ptr_fn(void *ctx, const cidr_addr *addr, dns_names *out)
 {
@@ -96,7 +101,58 @@ static dns_status stub_addrs_fn(void *ctx, const char *name, int family, dns_add
     return DNS_NOTFOUND;
 }
 
-static const dns_resolver stub = {.ptr = stub_ptr_fn, .addrs = stub_addrs_fn};
+/* The stub as fcrdns asks it: dns_lookup() of PTR (by reverse name), A and
+ * AAAA, answered from the tables above; the budget runs out after
+ * budget_after lookups, or at once when it is already spent. */
+static dns_status stub_lookup(void *ctx, const char *name, dns_type type, const dns_budget *b,
+                              dns_answer *out)
+{
+    dns_status st;
+
+    memset(out, 0, sizeof *out);
+    lookups++;
+    if (dns_budget_spent(b) || (budget_after > 0 && lookups > budget_after)) {
+        out->info.why = DNS_WHY_BUDGET;
+        return DNS_TEMPFAIL;
+    }
+    if (type == DNS_T_PTR) {
+        for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
+            cidr_addr a;
+            dns_names n;
+            str_t rev;
+            bool same;
+
+            assert_int_equal(cidr_addr_parse(ptrs[i].addr, &a), 0);
+            str_init(&rev);
+            dns_reverse_name(&a, &rev);
+            same = strcmp(rev.buf, name) == 0;
+            str_free(&rev);
+            if (!same)
+                continue;
+            st = stub_ptr_fn(ctx, &a, &n);
+            out->rr = mem_array(n.count + 1, sizeof *out->rr);
+            for (size_t k = 0; k < n.count; k++) {
+                out->rr[k].text = n.name[k];
+                n.name[k] = NULL;
+            }
+            out->count = n.count;
+            return st;
+        }
+        return DNS_NOTFOUND;
+    }
+    {
+        dns_addrs a;
+
+        st = stub_addrs_fn(ctx, name, type == DNS_T_A ? AF_INET : AF_INET6, &a);
+        out->rr = mem_array(a.count + 1, sizeof *out->rr);
+        for (size_t k = 0; k < a.count; k++)
+            out->rr[k].addr = a.addr[k];
+        out->count = a.count;
+        return st;
+    }
+}
+
+static const dns_resolver stub = {.ctx = NULL, .lookup = stub_lookup};
 
 typedef struct fc_case {
     const char *name;
@@ -126,6 +182,8 @@ static const fc_case cases[] = {
     {"ok_second_name_after_nxdomain", "198.51.100.15", 0, FCRDNS_OK, "ggl.home.example.net", 2, false},
     {"ok_ipv4_mapped_client", "::ffff:198.51.100.7", 0, FCRDNS_OK, "ggl.home.example.net", 1, false},
     {"cross_family_does_not_override_mismatch", "2001:db8::99", FCRDNS_CROSS_FAMILY, FCRDNS_FAIL, NULL, 0, false},
+    {"fail_when_no_ptr_name_is_a_host_name", "198.51.100.16", 0, FCRDNS_FAIL, NULL, 0, false},
+    {"names_not_host_names_skipped", "198.51.100.17", 0, FCRDNS_OK, "ggl.home.example.net", 1, false},
 };
 /* clang-format on */
 
@@ -136,7 +194,7 @@ static void run_case(void **state)
     cidr_addr a;
 
     assert_int_equal(cidr_addr_parse(c->addr, &a), 0);
-    if (fcrdns_check(&stub, &a, c->flags, &r) != c->want || r.status != c->want)
+    if (fcrdns_check(&stub, &a, c->flags, NULL, &r) != c->want || r.status != c->want)
         fail_msg("%s: got %s (%s), want %s", c->name, fcrdns_status_name(r.status), r.why,
                  fcrdns_status_name(c->want));
     if (c->want_name)
@@ -158,7 +216,7 @@ static void confirmed_name_stops_further_lookups(void **state)
     (void)state;
     forward_calls = 0;
     assert_int_equal(cidr_addr_parse("198.51.100.7", &a), 0);
-    assert_int_equal(fcrdns_check(&stub, &a, 0, &r), FCRDNS_OK);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, NULL, &r), FCRDNS_OK);
     assert_int_equal(forward_calls, 1);
     assert_string_equal(r.names[0], "ggl.home.example.net");
     fcrdns_result_free(&r);
@@ -172,9 +230,60 @@ static void own_family_only_queries_one_family(void **state)
     (void)state;
     forward_calls = 0;
     assert_int_equal(cidr_addr_parse("2001:db8::8", &a), 0);
-    assert_int_equal(fcrdns_check(&stub, &a, 0, &r), FCRDNS_FORGED);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, NULL, &r), FCRDNS_FORGED);
     assert_int_equal(forward_calls, 1);
     fcrdns_result_free(&r);
+}
+
+/* What failed is told: the PTR lookup, or the forward lookup of a name. */
+static void temp_says_which_step(void **state)
+{
+    fcrdns_result r;
+    cidr_addr a;
+
+    (void)state;
+    budget_after = 0;
+    assert_int_equal(cidr_addr_parse("198.51.100.10", &a), 0);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, NULL, &r), FCRDNS_TEMP);
+    assert_int_equal(r.failed_step, FCRDNS_STEP_PTR);
+    assert_null(r.failed_name);
+    assert_false(r.out_of_time);
+    fcrdns_result_free(&r);
+    assert_int_equal(cidr_addr_parse("198.51.100.12", &a), 0);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, NULL, &r), FCRDNS_TEMP);
+    assert_int_equal(r.failed_step, FCRDNS_STEP_FORWARD);
+    assert_string_equal(r.failed_name, "slow.example.org");
+    assert_false(r.out_of_time);
+    fcrdns_result_free(&r);
+}
+
+/* The budget ends the check: no lookup once it is spent, TEMP with
+ * out_of_time, the name whose lookup was cut off told. */
+static void budget_ends_the_check(void **state)
+{
+    dns_budget spent = {.deadline_ns = 1};
+    fcrdns_result r;
+    cidr_addr a;
+
+    (void)state;
+    assert_int_equal(cidr_addr_parse("198.51.100.7", &a), 0);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, &spent, &r), FCRDNS_TEMP);
+    assert_true(r.out_of_time);
+    assert_int_equal(r.failed_step, FCRDNS_STEP_PTR);
+    fcrdns_result_free(&r);
+    /* Three names; time runs out after the PTR and the first forward lookup. */
+    lookups = 0;
+    budget_after = 2;
+    forward_calls = 0;
+    assert_int_equal(cidr_addr_parse("198.51.100.11", &a), 0);
+    assert_int_equal(fcrdns_check(&stub, &a, 0, NULL, &r), FCRDNS_TEMP);
+    assert_true(r.out_of_time);
+    assert_int_equal(r.failed_step, FCRDNS_STEP_FORWARD);
+    assert_string_equal(r.failed_name, "slow.example.org");
+    assert_int_equal(lookups, 3); /* PTR, other., then slow. cut off: no more */
+    assert_int_equal(forward_calls, 1);
+    fcrdns_result_free(&r);
+    budget_after = 0;
 }
 
 static void status_names_are_sendmails(void **state)
@@ -189,7 +298,7 @@ static void status_names_are_sendmails(void **state)
 int main(void)
 {
     size_t n = sizeof cases / sizeof cases[0], k = 0;
-    struct CMUnitTest *t = mem_array(n + 3, sizeof *t);
+    struct CMUnitTest *t = mem_array(n + 5, sizeof *t);
     int ret;
 
     for (size_t i = 0; i < n; i++)
@@ -198,6 +307,8 @@ int main(void)
                                  confirmed_name_stops_further_lookups, NULL, NULL, NULL};
     t[k++] = (struct CMUnitTest){"own_family_only_queries_one_family",
                                  own_family_only_queries_one_family, NULL, NULL, NULL};
+    t[k++] = (struct CMUnitTest){"temp_says_which_step", temp_says_which_step, NULL, NULL, NULL};
+    t[k++] = (struct CMUnitTest){"budget_ends_the_check", budget_ends_the_check, NULL, NULL, NULL};
     t[k++] = (struct CMUnitTest){"status_names_are_sendmails", status_names_are_sendmails, NULL,
                                  NULL, NULL};
     ret = _cmocka_run_group_tests("fcrdns", t, k, NULL, NULL);

@@ -83,7 +83,7 @@ static void ptr_check(ck_report *r, const ck_conf *c, const dns_resolver *rv,
         char buf[64];
 
         cidr_addr_format(&a[i], buf, sizeof buf);
-        fcrdns_check(rv, &a[i], 0, &fr);
+        fcrdns_check(rv, &a[i], 0, b, &fr);
         str_clear(&fix);
         str_printf(&fix, "ask whoever runs the reverse zone of %s (your ISP) for a PTR record "
                    "%s -> %s", buf, buf, c->site.hostname);

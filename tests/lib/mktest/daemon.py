@@ -27,17 +27,21 @@ accepts, and always stops it (SIGTERM, then SIGKILL of the whole group)
 and removes the directory, also when the test fails.
 """
 
+import array
+import fcntl
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 
-from .net import free_port, patience, socket_accepts
+from .net import STARTUP_WAIT, free_port, patience, socket_accepts
 from .paths import built, run_user
 from .runner import register, unregister
 
@@ -88,7 +92,7 @@ class Daemon:
 
     def __init__(self, argv, config=None, socket="unix",
                  conf_name="milterkit.conf", files=None, env=None,
-                 start_timeout=10.0, stop_timeout=10.0, ready=True,
+                 start_timeout=STARTUP_WAIT, stop_timeout=10.0, ready=True,
                  ready_log=None, echo=True, name=None):
         self.tmpdir = tempfile.mkdtemp(prefix="milterkit-test-")
         # A daemon that drops privileges must still read its files here.
@@ -112,6 +116,7 @@ class Daemon:
         self.lines = []
         self.returncode = None
         self._cond = threading.Condition()
+        self._busy = False
         self._reader = None
         register(self)                  # run_test() stops leftovers
 
@@ -190,17 +195,45 @@ class Daemon:
         return self
 
     def _read_output(self):
-        stream = self.proc.stdout
-        for raw in iter(stream.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            if self.echo:
-                print("[%s] %s" % (self.name, line))
-                sys.stdout.flush()
+        """Reads the daemon's output into self.lines.  self._busy is true
+        from the moment bytes are taken from the pipe until their lines are
+        in self.lines, so that mark() can tell "all read" (see there)."""
+        fd = self.proc.stdout.fileno()
+        partial = b""
+        while True:
+            select.select([fd], [], [])
             with self._cond:
-                self.lines.append(line)
+                self._busy = True
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            with self._cond:
+                data = partial + chunk
+                lines = data.split(b"\n")
+                partial = lines.pop() if chunk else b""
+                if not chunk and data:
+                    lines.append(data)
+                for raw in lines:
+                    line = raw.decode("utf-8", "replace")
+                    if self.echo:
+                        print("[%s] %s" % (self.name, line))
+                    self.lines.append(line)
+                self._busy = False
                 self._cond.notify_all()
-        with self._cond:
-            self._cond.notify_all()
+            if self.echo and lines:
+                sys.stdout.flush()
+            if not chunk:
+                return
+
+    def _unread(self):
+        """Bytes in the output pipe not taken by the reader yet."""
+        try:
+            buf = array.array("i", [0])
+            fcntl.ioctl(self.proc.stdout.fileno(), termios.FIONREAD, buf)
+            return buf[0]
+        except (OSError, ValueError):
+            return 0
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -293,8 +326,21 @@ class Daemon:
 
     # -- log --
 
+    def sync(self):
+        """Waits (bounded) until every line the daemon wrote before this
+        call is in self.lines, also those still in the pipe: under load the
+        reader thread lags, and a test that looks at the log after a reply
+        must see what the daemon logged before that reply."""
+        deadline = time.monotonic() + patience(5.0)
+        with self._cond:
+            while (self._busy or self._unread() > 0) and self._reader is not None \
+                    and self._reader.is_alive() and time.monotonic() < deadline:
+                self._cond.wait(0.05)
+
     def mark(self):
-        """Current number of captured lines (for since=)."""
+        """Current number of captured lines (for since=), after sync():
+        every line written before this call is before the mark."""
+        self.sync()
         with self._cond:
             return len(self.lines)
 
@@ -303,11 +349,14 @@ class Daemon:
             return "\n".join(self.lines[-count:])
 
     def log_since(self, mark=0):
+        """The lines captured since mark, after sync()."""
+        self.sync()
         with self._cond:
             return list(self.lines[mark:])
 
     def find_log(self, regex, since=0):
-        """Matches of regex in the lines captured since mark, no waiting."""
+        """Matches of regex in the lines written since mark (after sync(),
+        no other waiting)."""
         pattern = re.compile(regex)
         return [m for m in (pattern.search(line)
                             for line in self.log_since(since)) if m]

@@ -31,6 +31,7 @@ import threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+from .net import STARTUP_WAIT, patience
 from .sink import Sink, _Handler
 
 # aiosmtpd 1.4 logs on every AUTH that Session.login_data is deprecated.
@@ -137,7 +138,8 @@ class IspRelay(Sink):
         if self.controller is None:
             self.controller = _IspController(
                 self, _Handler(self), hostname=self.host, port=self.port,
-                server_hostname='smtp.isp.example', ready_timeout=10,
+                server_hostname='smtp.isp.example',
+                ready_timeout=patience(STARTUP_WAIT),
                 **self.smtp_kwargs)
             self.controller.start()
         return self

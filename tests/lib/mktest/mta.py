@@ -32,6 +32,7 @@ import time
 from . import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port,
                      have_private_ns, private_ns_argv,
                      uts_ns_of, wait_for, wait_port)
+from .net import STARTUP_WAIT
 
 
 def sendmail_root():
@@ -608,7 +609,7 @@ class Milter(Service):
     def spec(self, **kw):
         return MilterSpec(self.name, self.socket, **kw)
 
-    def start(self, timeout=15):
+    def start(self, timeout=STARTUP_WAIT):
         argv = [a(self) if callable(a) else a for a in self.argv]
         self.proc = Proc(argv, os.path.join(self.work.path, 'milter.log'),
                          name=self.name, env=self.env, cwd=self.work.path)

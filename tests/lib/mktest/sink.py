@@ -21,7 +21,8 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from . import Service, free_port
+from . import Service, free_port, patience
+from .net import STARTUP_WAIT
 
 
 class Delivered:
@@ -104,7 +105,7 @@ class Sink(Service):
             self.controller = Controller(_Handler(self), hostname=self.host,
                                          port=self.port,
                                          server_hostname='sink.example.org',
-                                         ready_timeout=10, **kw)
+                                         ready_timeout=patience(STARTUP_WAIT), **kw)
             self.controller.start()
         return self
 
@@ -116,7 +117,7 @@ class Sink(Service):
     def wait(self, n=1, timeout=30):
         """Block until at least N messages arrived (TimeoutError after
         TIMEOUT seconds); return the list of all messages."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         with self.cond:
             while len(self.messages) < n:
                 left = deadline - time.monotonic()

@@ -24,7 +24,8 @@ import socket
 import struct
 import time
 
-from . import Proc, Workdir, free_port, have_ipv6, wait_port
+from . import Proc, Workdir, free_port, have_ipv6, patience, wait_port
+from .net import STARTUP_WAIT
 
 UNBOUND = '/usr/sbin/unbound'
 
@@ -165,7 +166,7 @@ class TestDNS:
         lines += ['remote-control:', '  control-enable: no']
         return '\n'.join(lines) + '\n'
 
-    def start(self, timeout=10):
+    def start(self, timeout=STARTUP_WAIT):
         if self.proc is not None:
             return self
         self.work = Workdir(prefix='milterkit-dns-')
@@ -183,7 +184,7 @@ class TestDNS:
         return self
 
     def _wait_udp(self, timeout):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         while time.monotonic() < deadline:
             if self.query('localhost.', 'A', timeout=0.5) is not None:
                 return
