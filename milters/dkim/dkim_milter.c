@@ -114,13 +114,19 @@ static const milterconn_class dk_class = {
 };
 
 /* A connection state made by connect without a negotiation before it (the
- * next session after SMFIC_QUIT_NC) takes the flags of the last one. */
+ * next session after SMFIC_QUIT_NC, whose negotiation libmilter keeps but
+ * does not tell): the header spacing of the last negotiation (the MTA's
+ * offer does not change between its sessions), and a reply to every step.
+ * Which no-reply flags this connection agreed to is unknown, and a missing
+ * reply leaves the MTA waiting, while libmilter turns a reply it must not
+ * send into none. */
 static void restore_pflags(dk_conn *c)
 {
     unsigned long last = atomic_load(&last_pflags);
 
     if (last & DK_PFLAGS_VALID)
         set_pflags(c, last);
+    c->noreply = 0;
 }
 
 static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,

@@ -275,12 +275,14 @@ class Engine:
         if cmd in (b"M", b"R"):
             if cb and b"\0" not in p:
                 return "close"
-            if cmd == b"M" and not self.has_conn and self.nr(ST_MAIL):
-                # the milter refuses a message without connection state, a
-                # refusal libmilter does not send (no reply was negotiated)
-                # but acts on: the transaction is over.
+            if cmd == b"M" and not self.has_conn:
+                # the milter refuses a message without connection state (a
+                # session after SMFIC_QUIT_NC that skipped CONNECT): a
+                # refusal libmilter sends unless no reply was negotiated,
+                # and acts on either way: the transaction is over, and what
+                # the peer sends for it until the next MAIL is ignored.
                 self.state = ST_HELO
-                return "none"
+                return "none" if self.nr(ST_MAIL) else "reply"
             return "none" if self.nr(self.state) else "reply"
         if cmd == b"L":
             if cb and not _header_parses(p):
