@@ -30,6 +30,8 @@ BODY = b"Hello.\r\n"
 # (name, steps, expected EOM reply, log text or None).  Steps: "mail",
 # "hdr", "eoh", "body", "abort", "eom"; the EOM reply is read for the last
 # step only ("dropped": libmilter drops a step, no reply is awaited).
+# "body!" is a body chunk libmilter drops (a step before it was dropped,
+# and libmilter then drops everything up to the next MAIL): no reply.
 SEQUENCES = [
     ("eom right after mail", ["mail", "eom"], "tempfail",
      "end of message without end of headers"),
@@ -39,13 +41,13 @@ SEQUENCES = [
     ("no header at all", ["mail", "eoh", "body", "eom"], "any", None),
     ("mail twice", ["mail", "hdr", "mail", "hdr", "eoh", "body", "eom"], "good", None),
     ("headers, no eoh", ["mail", "hdr", "eom"], "dropped", None),
-    ("body without eoh", ["mail", "hdr", "body", "eom"], "dropped", None),
-    ("eoh twice", ["mail", "hdr", "eoh", "eoh", "body", "eom"], "dropped", None),
-    ("header after eoh", ["mail", "hdr", "eoh", "hdr", "body", "eom"], "dropped", None),
+    ("body without eoh", ["mail", "hdr", "body!", "eom"], "dropped", None),
+    ("eoh twice", ["mail", "hdr", "eoh", "eoh", "body!", "eom"], "dropped", None),
+    ("header after eoh", ["mail", "hdr", "eoh", "hdr", "body!", "eom"], "dropped", None),
     ("eom twice", ["mail", "hdr", "eoh", "body", "eom", "eom"], "dropped", None),
     ("abort, then eom", ["mail", "hdr", "abort", "eom"], "dropped", None),
     ("eom without mail", ["eom"], "dropped", None),
-    ("headers without mail", ["hdr", "eoh", "body", "eom"], "dropped", None),
+    ("headers without mail", ["hdr", "eoh", "body!", "eom"], "dropped", None),
 ]
 
 
@@ -61,6 +63,9 @@ def run_steps(cl, steps, macros, dropped):
             cl.eoh(macros=macros.get("N"))
         elif step == "body":
             cl.body(BODY, macros=macros.get("E"))
+        elif step == "body!":
+            cl.macro("E", macros.get("E"))
+            cl.send_packet(mc.SMFIC_BODY, BODY)       # no reply read
         elif step == "abort":
             cl.abort()
         elif step == "eom" and (dropped or i < len(steps) - 1):
