@@ -97,7 +97,7 @@ static sfsistat fl_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
     if (m != NULL && EVP_DigestUpdate(m->body, chunk, len) != 1)
         return SMFIS_TEMPFAIL;
-    return SMFIS_NOREPLY;
+    return SMFIS_CONTINUE; /* body chunks are answered, as milterkit-dkim's */
 }
 
 static void msg_free(SMFICTX *ctx)
