@@ -254,7 +254,10 @@ def budget_case(d, dns):
     check(r.result == "temperror" and "time budget spent" in (r.reason or ""),
           "stalled: dmarc=temperror, budget spent", pl.results)
     check(res.final == "continue", "stalled: accepted (on_temperror = accept)", res.final)
-    check(1.8 <= out["elapsed"] <= 2 + 5, "stalled: ends with its budget (%.1f s)"
+    # One budget for the message: SPF spent it at MAIL FROM, so DMARC's
+    # lookups at end of message fail at once (a second budget would take
+    # 2 s more).
+    check(1.8 <= out["elapsed"] <= 3.6, "stalled: ends with its one budget (%.1f s)"
           % out["elapsed"], out["elapsed"])
     log("stalled message: %.1f s; the other one: %.2f s" % (out["elapsed"], fast))
     return 1
