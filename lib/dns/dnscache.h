@@ -33,8 +33,8 @@
 #include <unbound.h>
 
 #define DNSCACHE_SLOTS 1024
-#define DNSCACHE_MAX_TTL 300      /* seconds an answer is kept at most */
-#define DNSCACHE_MAX_BYTES 16384  /* record data of one answer kept at most */
+#define DNSCACHE_MAX_TTL 300     /* seconds an answer is kept at most */
+#define DNSCACHE_MAX_BYTES 16384 /* record data of one answer kept at most */
 
 typedef struct dnscache dnscache;
 

@@ -146,8 +146,7 @@ static bool wants_reason(spf_result r)
     return r == SPF_NONE || r == SPF_TEMPERROR || r == SPF_PERMERROR;
 }
 
-static void ar_spf_check(str_t *out, const spf_check *c, const char *property,
-                         const char *value)
+static void ar_spf_check(str_t *out, const spf_check *c, const char *property, const char *value)
 {
     dkim_ar_method(out, "spf", spf_result_name(c->result));
     if (wants_reason(c->result) && c->why != NULL && *c->why != '\0')
@@ -250,8 +249,10 @@ dkim_auth_action dkim_auth_decide(const dkim_auth *a, const dkim_settings *s, st
         how = s->dmarc.on_policy_quarantine;
     switch (how) {
     case DKIM_DMARC_REJECT:
-        str_printf(text, "The DMARC policy of %s rejects this message: "
-                         "no aligned SPF or DKIM pass", dom ? dom : "the From domain");
+        str_printf(text,
+                   "The DMARC policy of %s rejects this message: "
+                   "no aligned SPF or DKIM pass",
+                   dom ? dom : "the From domain");
         return DKIM_AUTH_REJECT;
     case DKIM_DMARC_QUARANTINE:
         str_printf(text, "DMARC: %s asks for %s, no aligned SPF or DKIM pass",
@@ -265,10 +266,14 @@ dkim_auth_action dkim_auth_decide(const dkim_auth *a, const dkim_settings *s, st
 const char *dkim_auth_action_name(dkim_auth_action act)
 {
     switch (act) {
-    case DKIM_AUTH_REJECT: return "reject";
-    case DKIM_AUTH_QUARANTINE: return "quarantine";
-    case DKIM_AUTH_TEMPFAIL: return "tempfail";
-    default: return "accept";
+    case DKIM_AUTH_REJECT:
+        return "reject";
+    case DKIM_AUTH_QUARANTINE:
+        return "quarantine";
+    case DKIM_AUTH_TEMPFAIL:
+        return "tempfail";
+    default:
+        return "accept";
     }
 }
 

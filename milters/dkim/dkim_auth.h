@@ -52,12 +52,12 @@ typedef struct dkim_auth {
     bool spf_done;       /* spf holds a verdict */
     const char *spf_why; /* SPF not evaluated: why (static), else NULL */
     spf_verdict spf;
-    char *helo;          /* as the client sent it ("" if none; owned) */
-    char *mail_from;     /* the address without <> ("" for the null sender; owned) */
+    char *helo;      /* as the client sent it ("" if none; owned) */
+    char *mail_from; /* the address without <> ("" for the null sender; owned) */
     bool null_sender;
-    char **from;         /* From field values (owned) */
+    char **from; /* From field values (owned) */
     size_t nfrom;
-    bool from_dropped;   /* a From field was too large to keep */
+    bool from_dropped; /* a From field was too large to keep */
     bool dmarc_done;
     dmarc_verdict dmarc;
     uint64_t left_ns;    /* of the message's DNS budget */

@@ -66,8 +66,8 @@ static void kept_for_the_ttl_under_any_case(void **state)
     assert_true(got->havedata);
     dnscache_result_free(&got);
     assert_null(got);
-    assert_null(dnscache_get(c, "example.org", T_A, 101 * SEC));    /* another type */
-    assert_null(dnscache_get(c, "example.org", T_TXT, 130 * SEC));  /* expired */
+    assert_null(dnscache_get(c, "example.org", T_A, 101 * SEC));   /* another type */
+    assert_null(dnscache_get(c, "example.org", T_TXT, 130 * SEC)); /* expired */
     dnscache_stats(c, &hits, &misses);
     assert_int_equal(hits, 1);
     assert_int_equal(misses, 3);
