@@ -224,6 +224,25 @@ void dkim_auth_ar_note(const dkim_auth *a, str_t *out)
         dkim_ar_comment(out, "trusted relay: SPF and DMARC not evaluated");
 }
 
+void dkim_auth_log_fields(const dkim_auth *a, str_t *out)
+{
+    const char *dom = dkim_auth_dmarc_domain(a);
+
+    if (a->relay) {
+        str_append_cstr(out, " relay=yes");
+        return;
+    }
+    if (a->spf_done || a->spf_why != NULL)
+        str_printf(out, " spf=%s", spf_result_name(mailfrom_result(a)));
+    if (!a->dmarc_done)
+        return;
+    str_printf(out, " dmarc=%s", dmarc_result_name(a->dmarc.result));
+    if (dom != NULL)
+        str_printf(out, " dmarc_domain=%s", dom); /* A-labels, lower case */
+    if (a->dmarc.result == DMARC_FAIL)
+        str_printf(out, " dmarc_policy=%s", dmarc_policy_name(a->dmarc.policy));
+}
+
 /* ---- actions ---- */
 
 dkim_auth_action dkim_auth_decide(const dkim_auth *a, const dkim_settings *s, str_t *text)

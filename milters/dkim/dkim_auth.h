@@ -116,6 +116,13 @@ dkim_auth_action dkim_auth_decide(const dkim_auth *a, const dkim_settings *s, st
 /* "accept", "reject", "quarantine", "tempfail". */
 const char *dkim_auth_action_name(dkim_auth_action act);
 
+/* For the log line of the message: " spf=R" (the MAIL FROM identity),
+ * " dmarc=R dmarc_domain=D dmarc_policy=P" (the policy to apply, for a
+ * fail), or " relay=yes" for a trusted relay; what did not run is left
+ * out.  Plain key=value words: the A-R field itself may be cut short in
+ * the log. */
+void dkim_auth_log_fields(const dkim_auth *a, str_t *out);
+
 /* The domain that decided DMARC (or the first From domain), or NULL. */
 const char *dkim_auth_dmarc_domain(const dkim_auth *a);
 

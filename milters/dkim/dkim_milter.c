@@ -514,22 +514,25 @@ static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
 
 /* One log line with the results, folds turned into spaces, and what was
  * done with the message. */
-static void log_results(const char *qid, const str_t *ar, size_t n, size_t skipped,
-                        const char *action)
+static void log_results(const char *qid, const dk_msg *m, const str_t *ar, size_t n,
+                        size_t skipped, const char *action)
 {
-    str_t line;
-    log_safe_buf lb;
+    str_t line, fields;
+    log_safe_buf lb, lf;
 
     str_init(&line);
+    str_init(&fields);
+    dkim_auth_log_fields(&m->auth, &fields);
     for (size_t i = 0; i < ar->len; i++) { /* one line, no '"' in the quoted value */
         char ch = ar->buf[i];
 
         if (ch != '\n')
             str_append_char(&line, ch == '\t' ? ' ' : ch == '"' ? '\'' : ch);
     }
-    log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu action=%s result=\"%s\"", n,
-          skipped, action, log_safe_cstr(&lb, line.buf + 1));
+    log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu%s action=%s result=\"%s\"",
+          n, skipped, log_safe_cstr(&lf, fields.buf), action, log_safe_cstr(&lb, line.buf + 1));
     str_free(&line);
+    str_free(&fields);
 }
 
 /* Gives the MTA a reply text; a refusal without one still refuses. */
@@ -628,7 +631,7 @@ static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
         action = rc == SMFIS_TEMPFAIL ? "tempfail" : rc == SMFIS_REJECT ? "reject" : "accept";
     str_init(&ar);
     build_ar(m, id, res, n, skipped, &ar);
-    log_results(qid, &ar, n, skipped, action);
+    log_results(qid, m, &ar, n, skipped, action);
     if (rc == SMFIS_CONTINUE &&
         smfi_insheader(ctx, 0, (char *)DKIM_AR_HEADER, (char *)hv(c, ar.buf)) != MI_SUCCESS) {
         log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to insert Authentication-Results\"");
