@@ -18,7 +18,7 @@ milterkit_packages=(
     libicu72 libnsl2 libdb5.3 netbase ssl-cert cpio
     build-essential dpkg-dev debhelper dh-autoreconf lintian fakeroot git
     systemd python3-seccomp
-    libspf2-dev libopendmarc-dev python3-spf python3-yaml
+    libspf2-dev libopendmarc-dev python3-spf python3-yaml opendmarc
 )
 
 setup_packages() { # setup_packages LOGFILE

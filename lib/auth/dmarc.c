@@ -58,33 +58,51 @@ static align aligned(dctx *c, const char *identifier, const char *author, const 
     return a;
 }
 
-static void check_alignment(dctx *c, dmarc_domain *d, bool *unknown)
+/*
+ * Sets d->dkim_aligned / d->spf_aligned from the passing identifiers.
+ * *unknown: alignment could not be determined for one of them (a walk
+ * failed); *temp: an identifier whose check failed temporarily (SPF or
+ * DKIM temperror) would align if it passed (5.3.6: a DNS query the
+ * verdict needs did not complete, so no fail).  An identifier that cannot
+ * align (another Organizational Domain) never makes a fail temporary:
+ * a sender cannot escape a policy with a signature of its own whose key
+ * lookup it makes fail.
+ */
+static void check_alignment(dctx *c, dmarc_domain *d, bool *unknown, bool *temp)
 {
     const dmarc_request *req = c->req;
     unsigned looked = 0;
 
-    *unknown = false;
+    *unknown = *temp = false;
     for (size_t i = 0; i < req->ndkim && looked < c->max_dkim; i++) {
+        const dmarc_dkim *k = &req->dkim[i];
         align a;
 
-        if (!req->dkim[i].pass || req->dkim[i].domain == NULL)
+        if ((!k->pass && !k->temperror) || k->domain == NULL)
             continue;
         looked++;
-        a = aligned(c, req->dkim[i].domain, d->author_domain, d->org_domain,
-                    d->record.adkim_strict);
+        a = aligned(c, k->domain, d->author_domain, d->org_domain, d->record.adkim_strict);
+        if (!k->pass) {
+            *temp |= a != AL_NO;
+            continue;
+        }
         if (a == AL_YES) {
             d->dkim_aligned = true;
-            d->dkim_domain = mem_strdup(req->dkim[i].domain);
+            d->dkim_domain = mem_strdup(k->domain);
             break;
         }
         *unknown |= a == AL_UNKNOWN;
     }
-    if (req->spf == SPF_PASS && req->spf_domain != NULL) {
+    if ((req->spf == SPF_PASS || req->spf == SPF_TEMPERROR) && req->spf_domain != NULL) {
         align a =
             aligned(c, req->spf_domain, d->author_domain, d->org_domain, d->record.aspf_strict);
 
-        d->spf_aligned = a == AL_YES;
-        *unknown |= a == AL_UNKNOWN;
+        if (req->spf == SPF_PASS) {
+            d->spf_aligned = a == AL_YES;
+            *unknown |= a == AL_UNKNOWN;
+        } else {
+            *temp |= a != AL_NO;
+        }
     }
 }
 
@@ -185,7 +203,7 @@ static void evaluate_domain(dctx *c, const char *author, dmarc_domain *d)
     const dmarc_answer *rec;
     dmarc_walk wk;
     str_t org;
-    bool sub, unknown;
+    bool sub, unknown, temp;
 
     d->author_domain = mem_strdup(author);
     d->exists = true;
@@ -212,16 +230,19 @@ static void evaluate_domain(dctx *c, const char *author, dmarc_domain *d)
     }
     d->policy_domain = mem_strdup(rec->name);
     d->testing = d->record.testing;
-    check_alignment(c, d, &unknown);
+    check_alignment(c, d, &unknown, &temp);
     if (d->dkim_aligned || d->spf_aligned) {
         d->result = DMARC_PASS;
         d->why = d->dkim_aligned ? "aligned DKIM pass" : "aligned SPF pass";
         (void)choose_policy(c, d, sub, false); /* what would have applied, for logs */
         return;
     }
-    if (unknown || choose_policy(c, d, sub, true) < 0) {
+    if (unknown || temp || choose_policy(c, d, sub, true) < 0) {
         d->result = DMARC_TEMPERROR;
-        d->why = c->w.out_of_time ? DNS_WHY_BUDGET : "DNS lookup for alignment failed";
+        d->why = c->w.out_of_time ? DNS_WHY_BUDGET
+                 : temp ? "an SPF or DKIM check that could align failed temporarily"
+                        : "DNS lookup for alignment failed";
+        (void)choose_policy(c, d, sub, false); /* what would have applied, for logs */
         return;
     }
     d->result = DMARC_FAIL;

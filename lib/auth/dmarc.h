@@ -40,7 +40,12 @@
  *       fail: a record applies and none aligns; none: no record applies;
  *       temperror: a DNS lookup the verdict depends on failed or the time
  *       budget ran out (5.3.6: no pass or fail then; a pass that needed no
- *       failed lookup stands); permerror: see below.
+ *       failed lookup stands), including the lookups of SPF and DKIM
+ *       themselves: an SPF temperror, or a DKIM temperror (dmarc_dkim's
+ *       temperror), of an identifier that would align had it passed makes
+ *       a fail temperror; one that could not align (another Organizational
+ *       Domain) does not, so a sender cannot escape a policy by adding a
+ *       signature whose key lookup it makes fail; permerror: see below.
  *
  * From, where RFC 9989 leaves room (4.2, 4.4, 5.3.1, 11.5: a message
  * without exactly one From domain is "outside the scope"; the RFC allows
@@ -107,13 +112,15 @@ typedef enum dmarc_result {
 typedef struct dmarc_dkim {
     const char *domain; /* the signature's d= */
     bool pass;          /* verified (dkim=pass) */
+    bool temperror;     /* its check failed temporarily (dkim=temperror: key lookup) */
 } dmarc_dkim;
 
 /* What the milter knows at end of message. */
 typedef struct dmarc_request {
     const char *const *from; /* the value of every From header field, in order */
     size_t nfrom;            /* 0: the message has no From */
-    spf_result spf;          /* SPF result of the MAIL FROM identity (spf_verdict.mailfrom) */
+    spf_result spf;          /* SPF result of the MAIL FROM identity (spf_verdict.mailfrom);
+                              * SPF_TEMPERROR counts as a failed lookup (see Result) */
     const char *spf_domain;  /* its domain (spf_check.domain: HELO for <>); may be NULL */
     const dmarc_dkim *dkim;  /* the DKIM signatures checked */
     size_t ndkim;

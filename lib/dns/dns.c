@@ -19,10 +19,17 @@
  * hand-over of an answer (and the abandoned list), and each waiter sleeps on
  * its own condition variable, so the queries of several messages never wait
  * behind one another.  A budget only shortens a waiter's deadline.
+ *
+ * Answers are kept for their TTL (dnscache.h): a question asked again is
+ * answered in the asking thread, without the hand-over.  Every answer
+ * handed to the parsers below is dnscache's copy (freed with
+ * dnscache_result_free), from the cache or made of libunbound's.
  */
 #include "config.h"
 
 #include "dns/dns.h"
+
+#include "dns/dnscache.h"
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -63,6 +70,7 @@ struct dns {
     query *abandoned; /* queries given up on, whose callback may still come */
     pthread_t pump;
     int stop[2]; /* pipe: a byte (or close) stops the helper thread */
+    dnscache *cache;
 };
 
 /* ---- setup ---- */
@@ -185,6 +193,7 @@ int dns_new(const dns_config *cfg, dns **out, const char **error_r)
         mem_free(&d);
         return -1;
     }
+    d->cache = dnscache_new(0, 0);
     *out = d;
     return 0;
 }
@@ -215,6 +224,7 @@ void dns_free(dns **dp)
         query_destroy(q);
     }
     pthread_mutex_destroy(&d->lock);
+    dnscache_free(&d->cache);
     mem_free(dp);
 }
 
@@ -295,9 +305,10 @@ static void abandon(dns *d, query *q, int id)
 }
 
 /*
- * Runs one query; on DNS_FOUND-able outcomes *res is set (caller frees).
- * It waits until the handle's per-query timeout, or the budget's deadline
- * when that comes first; a spent budget sends nothing.
+ * Runs one query; on DNS_FOUND-able outcomes *res is set (a dnscache copy,
+ * the caller frees it).  A spent budget sends nothing; then the cache
+ * answers if it can; otherwise the query waits until the handle's
+ * per-query timeout, or the budget's deadline when that comes first.
  */
 static dns_status resolve(dns *d, const char *name, int type, const dns_budget *budget,
                           struct ub_result **res, dns_info *info)
@@ -317,6 +328,8 @@ static dns_status resolve(dns *d, const char *name, int type, const dns_budget *
         until = budget->deadline_ns;
         by_budget = true;
     }
+    if ((*res = dnscache_get(d->cache, name, type, start)) != NULL)
+        return DNS_FOUND;
     q = query_new(d);
     r = ub_resolve_async(d->ctx, name, type, 1 /* IN */, q, on_answer, &id);
     if (r != 0) {
@@ -336,7 +349,12 @@ static dns_status resolve(dns *d, const char *name, int type, const dns_budget *
     }
     pthread_mutex_unlock(&d->lock);
     r = q->err;
-    *res = q->res;
+    if (q->res != NULL) {
+        if (r == 0)
+            dnscache_put(d->cache, name, type, q->res, now_ns());
+        *res = dnscache_copy(q->res);
+        ub_resolve_free(q->res);
+    }
     query_destroy(q);
     if (r != 0 || *res == NULL) {
         info->why = "resolver error";
@@ -400,7 +418,7 @@ static dns_status query_type(dns *d, const char *name, int type, const dns_budge
     if (st == DNS_FOUND)
         st = classify(*res, info);
     if (st != DNS_FOUND) {
-        ub_resolve_free(*res);
+        dnscache_result_free(res);
         *res = NULL;
     }
     return st;
@@ -602,7 +620,7 @@ dns_status dns_ptr(dns *d, const cidr_addr *addr, dns_names *out)
     if (st != DNS_FOUND)
         return st;
     parse_ptr(res, out);
-    ub_resolve_free(res);
+    dnscache_result_free(&res);
     return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
 }
 
@@ -621,7 +639,7 @@ dns_status dns_addrs_lookup(dns *d, const char *name, int family, dns_addrs *out
     if (st != DNS_FOUND)
         return st;
     parse_addrs(res, family, out);
-    ub_resolve_free(res);
+    dnscache_result_free(&res);
     return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
 }
 
@@ -635,7 +653,7 @@ dns_status dns_txt(dns *d, const char *name, dns_txts *out)
     if (st != DNS_FOUND)
         return st;
     parse_txt(res, out);
-    ub_resolve_free(res);
+    dnscache_result_free(&res);
     return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
 }
 
@@ -751,7 +769,7 @@ dns_status dns_lookup(dns *d, const char *name, dns_type type, const dns_budget 
     if (st != DNS_FOUND)
         return st;
     parse_any(res, type, out);
-    ub_resolve_free(res);
+    dnscache_result_free(&res);
     return out->count > 0 ? DNS_FOUND : nothing_usable(&out->info);
 }
 
@@ -798,6 +816,11 @@ static dns_status vt_lookup(void *ctx, const char *name, dns_type type, const dn
                             dns_answer *out)
 {
     return dns_lookup(ctx, name, type, budget, out);
+}
+
+void dns_cache_stats(dns *d, uint64_t *hits, uint64_t *misses)
+{
+    dnscache_stats(d->cache, hits, misses);
 }
 
 dns_resolver dns_resolver_of(dns *d)

@@ -242,4 +242,16 @@ typedef struct dns_resolver {
 /* The resolver that queries d (which must outlive it). */
 dns_resolver dns_resolver_of(dns *d);
 
+/*
+ * ---- The answer cache ----
+ *
+ * Answers (records, NODATA, NXDOMAIN; never a failure) are kept for their
+ * TTL, at most 300 s, in a table of bounded size (dnscache.h), and a
+ * question asked again is answered from it without a round through
+ * libunbound's thread: a spent budget still answers DNS_TEMPFAIL first.
+ * dns_cache_stats() says how many lookups it answered and how many it
+ * could not.  Thread-safe.
+ */
+void dns_cache_stats(dns *d, uint64_t *hits, uint64_t *misses);
+
 #endif

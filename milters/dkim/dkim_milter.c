@@ -7,6 +7,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "dkim_ar.h"
+#include "dkim_auth.h"
 #include "dkim_policy.h"
 #include "dkim_sign.h"
 #include "dkim_verify.h"
@@ -22,6 +23,8 @@
 #define DK_MAX_AR 1000
 /* Bytes of reply text given to smfi_setreply. */
 #define DK_REPLY_MAX 400
+/* Bytes of a HELO argument kept (RFC 5321 allows 512 for the whole line). */
+#define DK_HELO_MAX 1024
 
 /* What end of headers decided: nothing yet, sign, verify, trusted mail left
  * unsigned for a legitimate reason, or trusted mail we cannot sign. */
@@ -46,13 +49,16 @@ typedef struct dk_msg {
     bool ar_overflow;   /* more of our A-R fields than we can remember: tempfail */
     dkim_sign *sign;
     dkim_vmsg *verify;
+    dkim_auth auth;     /* SPF, DMARC: untrusted mail only */
 } dk_msg;
 
 typedef struct dk_conn {
     milterconn head; /* client address */
     bool leadspc;
     bool chgbody;          /* the MTA lets us replace the body */
+    bool quarantine;       /* the MTA lets us quarantine (SMFIF_QUARANTINE) */
     unsigned long noreply; /* SMFIP_NR_* the MTA agreed to */
+    char *helo;            /* the last HELO/EHLO argument, or NULL */
     dk_msg msg;
 } dk_conn;
 
@@ -63,8 +69,10 @@ typedef struct dk_conn {
  * the last negotiation (the MTA's offer does not change between sessions).
  */
 #define DK_PFLAGS_VALID 0x80000000UL
-/* Kept with them: SMFIF_CHGBODY was agreed (an action, not a protocol flag). */
+/* Kept with them: SMFIF_CHGBODY / SMFIF_QUARANTINE were agreed (actions,
+ * not protocol flags). */
 #define DK_PFLAGS_CHGBODY 0x40000000UL
+#define DK_PFLAGS_QUARANTINE 0x20000000UL
 static atomic_ulong last_pflags;
 
 static dkim_policy *policy(const dk_msg *m)
@@ -90,6 +98,12 @@ static void msg_end(void *msg)
     mem_free(&m->why);
     dkim_sign_free(&m->sign);
     dkim_verify_free(&m->verify);
+    dkim_auth_end(&m->auth);
+}
+
+static void conn_end(void *conn)
+{
+    mem_free(&((dk_conn *)conn)->helo);
 }
 
 /* The reply of a callback that never refuses: none at all when the MTA
@@ -103,6 +117,7 @@ static void set_pflags(dk_conn *c, unsigned long pflags)
 {
     c->leadspc = (pflags & SMFIP_HDR_LEADSPC) != 0;
     c->chgbody = (pflags & DK_PFLAGS_CHGBODY) != 0;
+    c->quarantine = (pflags & DK_PFLAGS_QUARANTINE) != 0;
     c->noreply = pflags & DKIM_MILTER_NOREPLY;
 }
 
@@ -111,6 +126,7 @@ static const milterconn_class dk_class = {
     .msg_offset = offsetof(dk_conn, msg),
     .msg_size = sizeof(dk_msg),
     .msg_end = msg_end,
+    .conn_end = conn_end,
 };
 
 /* A connection state made by connect without a negotiation before it (the
@@ -134,6 +150,7 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                              unsigned long *pf2, unsigned long *pf3)
 {
     dk_conn *c;
+    unsigned long kept;
     (void)f2;
     (void)f3;
 
@@ -142,14 +159,16 @@ static sfsistat dk_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                          "milterkit-dkim needs both", f0);
         return SMFIS_REJECT;
     }
-    /* Replacing the body is needed only for bodies with a bare CR or LF. */
-    *pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) | (f0 & SMFIF_CHGBODY);
+    /* Replacing the body is needed only for bodies with a bare CR or LF;
+     * quarantine only for dkim.dmarc's "quarantine" action. */
+    *pf0 = (SMFIF_ADDHDRS | SMFIF_CHGHDRS) | (f0 & (SMFIF_CHGBODY | SMFIF_QUARANTINE));
     *pf1 = DKIM_MILTER_PROTOCOL & f1;
     *pf2 = *pf3 = 0;
     c = milterconn_open(ctx, &dk_class, NULL);
-    set_pflags(c, *pf1 | ((f0 & SMFIF_CHGBODY) ? DK_PFLAGS_CHGBODY : 0));
-    atomic_store(&last_pflags,
-                 *pf1 | ((f0 & SMFIF_CHGBODY) ? DK_PFLAGS_CHGBODY : 0) | DK_PFLAGS_VALID);
+    kept = *pf1 | ((f0 & SMFIF_CHGBODY) ? DK_PFLAGS_CHGBODY : 0) |
+           ((f0 & SMFIF_QUARANTINE) ? DK_PFLAGS_QUARANTINE : 0);
+    set_pflags(c, kept);
+    atomic_store(&last_pflags, kept | DK_PFLAGS_VALID);
     if (macros_request(ctx, MACROS_DKIM) < 0)
         log_msg(LOG_WARNING, "libmilter refused the macro lists: the MTA sends its defaults");
     return SMFIS_CONTINUE;
@@ -166,13 +185,31 @@ static sfsistat dk_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
     return go_on(c, SMFIP_NR_CONN);
 }
 
+/* The client's HELO/EHLO argument (a client may send it again, e.g.
+ * after STARTTLS: the last one counts), for SPF. */
+static sfsistat dk_helo(SMFICTX *ctx, char *name)
+{
+    dk_conn *c = milterconn_get(ctx);
+
+    if (c == NULL)
+        return SMFIS_CONTINUE;
+    mem_free(&c->helo);
+    if (name != NULL)
+        c->helo = mem_strndup(name, DK_HELO_MAX);
+    return go_on(c, SMFIP_NR_HELO);
+}
+
 static sfsistat dk_envfrom(SMFICTX *ctx, char **argv)
 {
     dk_conn *c = milterconn_get(ctx);
-    (void)argv;
+    dk_msg *m = milterconn_msg_begin(ctx, &dk_class);
 
-    if (milterconn_msg_begin(ctx, &dk_class) == NULL)
+    if (m == NULL)
         return SMFIS_TEMPFAIL; /* no connection state or no config: cannot happen */
+    /* SPF now, while the client sends the rest (no reply is awaited). */
+    if (!origin_is_trusted(m->head.origin))
+        dkim_auth_begin(&m->auth, policy(m), c->head.has_client ? &c->head.client : NULL,
+                        c->helo, argv != NULL ? argv[0] : NULL);
     return go_on(c, SMFIP_NR_MAIL);
 }
 
@@ -207,6 +244,10 @@ static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
     s = settings(m);
     if (strcasecmp(name, DKIM_AR_HEADER) == 0)
         note_ar(m, value);
+    /* Every From field, for DMARC, whatever the limits below keep. */
+    if (strcasecmp(name, "From") == 0 && !origin_is_trusted(m->head.origin))
+        dkim_auth_from(&m->auth, value, (size_t)s->max_headers,
+                       (size_t)s->max_header_size);
     if (m->nhdrs >= (size_t)s->max_headers ||
         strlen(name) + strlen(value) > (size_t)s->max_header_size) {
         m->over_limits = true;
@@ -477,22 +518,94 @@ static sfsistat verdict(const dk_msg *m, const dkim_vresult *r, size_t n)
     return SMFIS_CONTINUE;
 }
 
-/* One log line with the results, folds turned into spaces. */
-static void log_results(const char *qid, const str_t *ar, size_t n, size_t skipped)
+/* One log line with the results, folds turned into spaces, and what was
+ * done with the message. */
+static void log_results(const char *qid, const dk_msg *m, const str_t *ar, size_t n,
+                        size_t skipped, const char *action)
 {
-    str_t line;
-    log_safe_buf lb;
+    str_t line, fields;
+    log_safe_buf lb, lf;
 
     str_init(&line);
+    str_init(&fields);
+    dkim_auth_log_fields(&m->auth, &fields);
     for (size_t i = 0; i < ar->len; i++) { /* one line, no '"' in the quoted value */
         char ch = ar->buf[i];
 
         if (ch != '\n')
             str_append_char(&line, ch == '\t' ? ' ' : ch == '"' ? '\'' : ch);
     }
-    log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu result=\"%s\"", n, skipped,
-          log_safe_cstr(&lb, line.buf + 1));
+    log_q(LOG_INFO, qid, "dkim=verify signatures=%zu skipped=%zu%s action=%s result=\"%s\"",
+          n, skipped, log_safe_cstr(&lf, fields.buf), action, log_safe_cstr(&lb, line.buf + 1));
     str_free(&line);
+    str_free(&fields);
+}
+
+/* Gives the MTA a reply text; a refusal without one still refuses. */
+static void set_reply(SMFICTX *ctx, const char *qid, const char *code, const char *xcode,
+                      const char *text)
+{
+    str_t t;
+
+    str_init(&t);
+    str_append_cstr(&t, "milterkit-dkim: ");
+    reply_text(text, &t);
+    if (smfi_setreply(ctx, (char *)code, (char *)xcode, t.buf) != MI_SUCCESS)
+        log_q(LOG_WARNING, qid, "dkim=warning reason=\"the MTA refused the reply text\"");
+    str_free(&t);
+}
+
+/*
+ * What dkim.dmarc's settings make of the DMARC verdict (dkim_auth_decide):
+ * the libmilter status, with the reply text set or the message
+ * quarantined.  *name says what was done, for the log.
+ */
+static sfsistat dmarc_action(SMFICTX *ctx, const dk_conn *c, dk_msg *m, const char *qid,
+                             const char **name)
+{
+    str_t text;
+    sfsistat rc = SMFIS_CONTINUE;
+    dkim_auth_action act;
+
+    str_init(&text);
+    act = dkim_auth_decide(&m->auth, settings(m), &text);
+    *name = dkim_auth_action_name(act);
+    switch (act) {
+    case DKIM_AUTH_REJECT:
+        set_reply(ctx, qid, "550", "5.7.1", text.buf);
+        rc = SMFIS_REJECT;
+        break;
+    case DKIM_AUTH_TEMPFAIL:
+        set_reply(ctx, qid, "451", "4.4.3", text.buf);
+        rc = SMFIS_TEMPFAIL;
+        break;
+    case DKIM_AUTH_QUARANTINE:
+        if (!c->quarantine) {
+            *name = "accept";
+            log_q(LOG_WARNING, qid, "dmarc=warning reason=\"the MTA offers no quarantine: "
+                                    "annotated only\"");
+        } else if (smfi_quarantine(ctx, text.buf) != MI_SUCCESS) {
+            *name = "accept";
+            log_q(LOG_WARNING, qid, "dmarc=warning reason=\"the MTA refused to quarantine: "
+                                    "annotated only\"");
+        }
+        break;
+    default:
+        break;
+    }
+    str_free(&text);
+    return rc;
+}
+
+/* The whole Authentication-Results value: spf=, dkim=, dmarc=. */
+static void build_ar(const dk_msg *m, const char *id, const dkim_vresult *res, size_t n,
+                     size_t skipped, str_t *ar)
+{
+    dkim_ar_begin(ar, id ? id : "localhost");
+    dkim_auth_ar_note(&m->auth, ar);
+    dkim_auth_ar_spf(&m->auth, ar);
+    dkim_ar_dkim(ar, res, n, skipped);
+    dkim_auth_ar_dmarc(&m->auth, ar);
 }
 
 static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
@@ -501,7 +614,8 @@ static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
                                       .reason = "not evaluated: headers over the limits"};
     const dkim_vresult *res = NULL;
     size_t n = 0, skipped = 0;
-    const char *id = dkim_policy_site(policy(m))->authserv_id;
+    const char *id = dkim_policy_site(policy(m))->authserv_id, *action = "accept";
+    const dns_budget *budget = dkim_auth_resume(&m->auth);
     sfsistat rc;
     str_t ar;
 
@@ -511,13 +625,19 @@ static sfsistat eom_verify(SMFICTX *ctx, dk_conn *c, dk_msg *m, const char *qid)
     } else if (m->verify == NULL) { /* cannot happen: end of headers started it */
         log_q(LOG_ERR, qid, "dkim=error reason=\"no verifier at end of message\"");
         return site_action_status(settings(m)->daemon.on_error);
-    } else if (dkim_verify_finish(m->verify, &res, &n, &skipped) < 0) {
+    } else if (dkim_verify_finish(m->verify, budget, &res, &n, &skipped) < 0) {
         return site_action_status(settings(m)->daemon.on_error);
     }
+    /* DMARC needs the DKIM results, not a "not evaluated" stand-in. */
+    dkim_auth_dmarc(&m->auth, policy(m), m->over_limits ? NULL : res, m->over_limits ? 0 : n);
     rc = verdict(m, res, n);
+    if (rc == SMFIS_CONTINUE)
+        rc = dmarc_action(ctx, c, m, qid, &action);
+    else
+        action = rc == SMFIS_TEMPFAIL ? "tempfail" : rc == SMFIS_REJECT ? "reject" : "accept";
     str_init(&ar);
-    dkim_ar_build(id ? id : "localhost", res, n, skipped, &ar);
-    log_results(qid, &ar, n, skipped);
+    build_ar(m, id, res, n, skipped, &ar);
+    log_results(qid, m, &ar, n, skipped, action);
     if (rc == SMFIS_CONTINUE &&
         smfi_insheader(ctx, 0, (char *)DKIM_AR_HEADER, (char *)hv(c, ar.buf)) != MI_SUCCESS) {
         log_q(LOG_ERR, qid, "dkim=error reason=\"MTA refused to insert Authentication-Results\"");
@@ -575,8 +695,9 @@ static sfsistat dk_close(SMFICTX *ctx)
 struct smfiDesc dkim_milter_desc = {
     .xxfi_name = "milterkit-dkim",
     .xxfi_version = SMFI_VERSION,
-    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
     .xxfi_connect = dk_connect,
+    .xxfi_helo = dk_helo,
     .xxfi_envfrom = dk_envfrom,
     .xxfi_header = dk_header,
     .xxfi_eoh = dk_eoh,

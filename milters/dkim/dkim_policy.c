@@ -31,6 +31,7 @@ struct dkim_policy {
     mapfile *keyfile; /* key_source file, or NULL for DNS */
     pthread_mutex_t dns_lock;
     dns *dns;
+    dns_resolver resolver; /* of dns, once made */
     bool dns_failed;
 };
 
@@ -324,6 +325,8 @@ static dns *dns_of(dkim_policy *p, const char **why)
         if (dns_new(&cfg, &p->dns, &err) < 0) {
             log_msg(LOG_ERR, "dkim: cannot set up DNS: %s", err ? err : "?");
             p->dns_failed = true;
+        } else {
+            p->resolver = dns_resolver_of(p->dns);
         }
     }
     d = p->dns;
@@ -358,12 +361,31 @@ static dns_status file_lookup(const dkim_policy *p, const char *name, dns_txts *
     return DNS_FOUND;
 }
 
-dns_status dkim_policy_key_lookup(void *ctx, const char *name, dns_txts *out)
+/* A budgeted TXT answer as dns_txt() gives it. */
+static void txts_of(dns_answer *a, dns_txts *out)
+{
+    out->info = a->info;
+    for (size_t i = 0; i < a->count; i++) {
+        if (out->count == DNS_MAX_TXT_RECORDS) {
+            out->info.truncated = true;
+            break;
+        }
+        out->len[out->count] = a->rr[i].len;
+        out->rec[out->count++] = a->rr[i].text; /* moved */
+        a->rr[i].text = NULL;
+    }
+}
+
+dns_status dkim_policy_key_lookup(void *ctx, const char *name, const dns_budget *budget,
+                                  dns_txts *out)
 {
     dkim_policy *p = ctx;
     const char *why = NULL;
+    dns_answer a;
+    dns_status st;
     dns *d;
 
+    memset(out, 0, sizeof *out);
     if (p->keyfile != NULL)
         return file_lookup(p, name, out);
     d = dns_of(p, &why);
@@ -371,5 +393,15 @@ dns_status dkim_policy_key_lookup(void *ctx, const char *name, dns_txts *out)
         out->info.why = why;
         return DNS_TEMPFAIL;
     }
-    return dns_txt(d, name, out);
+    st = dns_lookup(d, name, DNS_T_TXT, budget, &a);
+    txts_of(&a, out);
+    dns_answer_free(&a);
+    return st;
+}
+
+const dns_resolver *dkim_policy_resolver(dkim_policy *p)
+{
+    const char *why;
+
+    return dns_of(p, &why) != NULL ? &p->resolver : NULL;
 }

@@ -80,10 +80,21 @@ int dkim_policy_masquerade(const dkim_policy *p, const char *name, const char *v
 /*
  * The TXT records of name ("sel._domainkey.example.net") from the key
  * source of policy p (a dkim_policy *; a dkim_key_lookup_fn): all of them,
- * in out, as dns_txt() gives them; the key_source file has one per name.
+ * in out, as dns_txt() gives them (at most DNS_MAX_TXT_RECORDS, more set
+ * info.truncated), within budget (NULL: the per-query timeout only); the
+ * key_source file has one per name and ignores the budget.
  * Returns DNS_FOUND, or another dns_status with out->info.why saying why
  * (static).  Thread-safe.
  */
-dns_status dkim_policy_key_lookup(void *p, const char *name, dns_txts *out);
+dns_status dkim_policy_key_lookup(void *p, const char *name, const dns_budget *budget,
+                                  dns_txts *out);
+
+/*
+ * The resolver SPF and DMARC query (lib/dns on site.dns, whatever
+ * key_source says), its handle made on first use; NULL when it cannot be
+ * made (logged once): the caller reports a temporary failure.
+ * Thread-safe; valid for the life of p.
+ */
+const dns_resolver *dkim_policy_resolver(dkim_policy *p);
 
 #endif

@@ -62,10 +62,80 @@ static const cfg_enum_name tail_actions[] = {
     {"policy", DKIM_TAIL_POLICY}, {"pass", DKIM_TAIL_PASS}, {NULL, 0},
 };
 
+static const cfg_enum_name dmarc_reject_actions[] = {
+    {"annotate", DKIM_DMARC_ANNOTATE},
+    {"reject", DKIM_DMARC_REJECT},
+    {"quarantine", DKIM_DMARC_QUARANTINE},
+    {NULL, 0},
+};
+static const cfg_enum_name dmarc_quarantine_actions[] = {
+    {"annotate", DKIM_DMARC_ANNOTATE}, {"quarantine", DKIM_DMARC_QUARANTINE}, {NULL, 0},
+};
+
+#define SF(member, nm, ty, df) CFG_FIELD(dkim_spf_settings, member, nm, ty, df)
+static const cfg_field spf_fields[] = {
+    SF(enable, "enable", CFG_BOOL, "true"),
+    /* RFC 7208 4.6.4: 10 and 2; a site may only lower them, never lift them. */
+    {.name = "max_lookups", .type = CFG_INT, .offset = offsetof(dkim_spf_settings, max_lookups),
+     .def = "10", .min = 1, .max = 10},
+    {.name = "max_void_lookups", .type = CFG_INT,
+     .offset = offsetof(dkim_spf_settings, max_void_lookups), .def = "2", .min = 1, .max = 2},
+};
+#undef SF
+
+static const cfg_schema spf_schema = {
+    .size = sizeof(dkim_spf_settings), .fields = spf_fields,
+    .nfields = sizeof spf_fields / sizeof spf_fields[0],
+};
+
+#define DF(member) .offset = offsetof(dkim_dmarc_settings, member)
+static const cfg_field dmarc_fields[] = {
+    {.name = "enable", .type = CFG_BOOL, DF(enable), .def = "true"},
+    {.name = "on_policy_reject", .type = CFG_ENUM, DF(on_policy_reject), .def = "annotate",
+     .names = dmarc_reject_actions},
+    {.name = "on_policy_quarantine", .type = CFG_ENUM, DF(on_policy_quarantine),
+     .def = "annotate", .names = dmarc_quarantine_actions},
+    {.name = "on_temperror", .type = CFG_ENUM, DF(on_temperror), .def = "accept",
+     .names = site_actions_no_reject},
+};
+#undef DF
+
+static const cfg_schema dmarc_schema = {
+    .size = sizeof(dkim_dmarc_settings), .fields = dmarc_fields,
+    .nfields = sizeof dmarc_fields / sizeof dmarc_fields[0],
+};
+
+/* trusted_relays as a cidr_set (checked by cfg_check_cidr_list). */
+static void derive_relays(dkim_settings *s)
+{
+    cidr_set_init(&s->relays);
+    for (size_t i = 0; i < s->trusted_relays.count; i++) {
+        const char *why;
+        cidr c;
+
+        if (cidr_parse(s->trusted_relays.items[i], &c, &why) == 0)
+            cidr_set_add(&s->relays, &c);
+    }
+}
+
+static void dkim_release(void *obj)
+{
+    cidr_set_free(&((dkim_settings *)obj)->relays);
+}
+
 static int dkim_check(void *obj, str_t *err)
 {
     dkim_settings *s = obj;
     int rc = 0;
+
+    derive_relays(s);
+    /* DMARC aligns the SPF domain as well as DKIM's: without SPF it would
+     * fail every sender that counts on SPF alone. */
+    if (s->dmarc.enable && !s->spf.enable) {
+        str_append_cstr(err, "dmarc: enabled while spf is not: DMARC needs the SPF result "
+                             "(set dkim.spf.enable = true, or dkim.dmarc.enable = false)\n");
+        rc = -1;
+    }
 
     for (size_t i = 0; i < s->keys.count; i++) {
         const dkim_key_settings *k = (const dkim_key_settings *)s->keys.items + i;
@@ -142,6 +212,12 @@ static const cfg_field dkim_fields[] = {
     {.name = "unsigned_tail", .type = CFG_ENUM, OFF(unsigned_tail), .def = "policy",
      .names = tail_actions},
     {.name = "key_source", .type = CFG_STRING, OFF(key_source), .def = "dns", .max = 4096},
+    /* Seconds; well under Postfix's 30 s milter_command_timeout. */
+    {.name = "dns_budget", .type = CFG_INT, OFF(dns_budget), .def = "10", .min = 1, .max = 25},
+    {.name = "trusted_relays", .type = CFG_STRLIST, OFF(trusted_relays), .max = 1000,
+     .check = cfg_check_cidr_list},
+    {.name = "spf", .type = CFG_GROUP, OFF(spf), .sub = &spf_schema},
+    {.name = "dmarc", .type = CFG_GROUP, OFF(dmarc), .sub = &dmarc_schema},
 };
 #undef F
 #undef OFF
@@ -149,5 +225,5 @@ static const cfg_field dkim_fields[] = {
 const cfg_schema dkim_schema = {
     .size = sizeof(dkim_settings), .fields = dkim_fields,
     .nfields = sizeof dkim_fields / sizeof dkim_fields[0], .check = dkim_check,
-    .check_reads = "keys",
+    .release = dkim_release, .check_reads = "keys,trusted_relays,spf,dmarc",
 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/cfg.h"
+#include "core/cidr.h"
 #include "milter/site.h"
 
 /* One entry of dkim.keys. */
@@ -18,6 +19,25 @@ typedef struct dkim_key_settings {
     char *key;       /* private key file */
     char *algorithm; /* "rsa" / "ed25519" / NULL: must match the key when set */
 } dkim_key_settings;
+
+/* What a DMARC failure under a policy gets (dkim.dmarc.on_policy_reject,
+ * dkim.dmarc.on_policy_quarantine). */
+enum { DKIM_DMARC_ANNOTATE, DKIM_DMARC_REJECT, DKIM_DMARC_QUARANTINE };
+
+/* dkim.spf: SPF (RFC 7208) of inbound mail. */
+typedef struct dkim_spf_settings {
+    bool enable;
+    long max_lookups;      /* DNS-querying terms per check (RFC 7208 4.6.4) */
+    long max_void_lookups; /* void lookups per check (RFC 7208 4.6.4) */
+} dkim_spf_settings;
+
+/* dkim.dmarc: DMARC (RFC 9989) of inbound mail, and what it may do. */
+typedef struct dkim_dmarc_settings {
+    bool enable;
+    int on_policy_reject;     /* a failure under p=reject: DKIM_DMARC_* */
+    int on_policy_quarantine; /* a failure under p=quarantine: ANNOTATE / QUARANTINE */
+    int on_temperror;         /* dmarc=temperror: SITE_ACCEPT / SITE_TEMPFAIL */
+} dkim_dmarc_settings;
 
 /* dkim.unsigned_tail: a verified signature whose l= leaves body bytes
  * unsigned is a policy result, or a pass (with the reason either way). */
@@ -44,6 +64,12 @@ typedef struct dkim_settings {
                                        SITE_REJECT / SITE_ACCEPT (with a warning) */
     int unsigned_tail;              /* l= leaving body unsigned: DKIM_TAIL_* */
     char *key_source;               /* "dns", or a file of "NAME TXT-VALUE" lines */
+    long dns_budget;                /* seconds of DNS waiting per verified message,
+                                       shared by SPF, DKIM keys and DMARC */
+    cfg_strlist trusted_relays;     /* networks whose mail SPF and DMARC do not judge */
+    cidr_set relays;                /* derived from trusted_relays by the check */
+    dkim_spf_settings spf;
+    dkim_dmarc_settings dmarc;
 } dkim_settings;
 
 extern const cfg_schema dkim_schema;

@@ -64,6 +64,7 @@ struct dkim_vmsg {
     char **strs; /* owned copies behind res[] and reasons */
     size_t nstrs;
     str_t hdr;   /* scratch: one header in wire form */
+    const dns_budget *budget; /* of the key lookups, during dkim_verify_finish */
 };
 
 const char *dkim_res_name(dkim_res r)
@@ -140,7 +141,7 @@ static DKIM_CBSTAT key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t
         st->lk_status = DNS_PERMFAIL;
         st->lk_why = "key record name too long";
     } else {
-        st->lk_status = v->vl->lookup(v->vl->lookup_ctx, name.buf, &t);
+        st->lk_status = v->vl->lookup(v->vl->lookup_ctx, name.buf, v->budget, &t);
         st->lk_why = t.info.why && *t.info.why ? t.info.why : dns_status_name(st->lk_status);
     }
     switch (st->lk_status) {
@@ -566,8 +567,10 @@ static void measure(dkim_vmsg *v)
     }
 }
 
-int dkim_verify_finish(dkim_vmsg *v, const dkim_vresult **res, size_t *n, size_t *skipped)
+int dkim_verify_finish(dkim_vmsg *v, const dns_budget *budget, const dkim_vresult **res,
+                       size_t *n, size_t *skipped)
 {
+    v->budget = budget;
     if (v->nosig) {
         add_unparsed(v, v->vl->max_signatures);
     } else {
@@ -591,6 +594,7 @@ int dkim_verify_finish(dkim_vmsg *v, const dkim_vresult **res, size_t *n, size_t
             add_result(v, st->sig, st, rc);
         }
     }
+    v->budget = NULL;
     *res = v->res;
     *n = v->nres;
     *skipped = v->skipped;

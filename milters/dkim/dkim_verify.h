@@ -67,9 +67,12 @@ const char *dkim_res_name(dkim_res r);
  * Where keys come from: every TXT record of name
  * ("sel._domainkey.example.net") in out, as dns_txt() fills it (records
  * owned by out; the caller frees them with dns_txts_free()), and a four-way
- * status with out->info.why when not DNS_FOUND.  Called from any thread.
+ * status with out->info.why when not DNS_FOUND.  The query waits no longer
+ * than budget allows (NULL: the per-query timeout only; a spent budget is
+ * DNS_TEMPFAIL with DNS_WHY_BUDGET).  Called from any thread.
  */
-typedef dns_status dkim_key_lookup_fn(void *ctx, const char *name, dns_txts *out);
+typedef dns_status dkim_key_lookup_fn(void *ctx, const char *name, const dns_budget *budget,
+                                      dns_txts *out);
 
 typedef struct dkim_verifier dkim_verifier;
 
@@ -96,10 +99,13 @@ int dkim_verify_body(dkim_vmsg *v, const unsigned char *data, size_t len);
 /*
  * End of message: the results of the evaluated signatures in *res[0..*n)
  * (valid until dkim_verify_free), *skipped = signatures not evaluated.
- * *n == 0 and *skipped == 0: the message is unsigned.  Returns 0, or -1 on
- * an internal error (logged).  Call it once.
+ * *n == 0 and *skipped == 0: the message is unsigned.  The key lookups
+ * (made here, one per signature) share budget (may be NULL; it must stay
+ * valid during the call): a key not fetched within it is temperror.
+ * Returns 0, or -1 on an internal error (logged).  Call it once.
  */
-int dkim_verify_finish(dkim_vmsg *v, const dkim_vresult **res, size_t *n, size_t *skipped);
+int dkim_verify_finish(dkim_vmsg *v, const dns_budget *budget, const dkim_vresult **res,
+                       size_t *n, size_t *skipped);
 /* Frees *v (may be NULL) and sets it to NULL. */
 void dkim_verify_free(dkim_vmsg **v);
 

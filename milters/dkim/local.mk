@@ -10,6 +10,7 @@ milters_dkim_milterkit_dkim_SOURCES = \
 	milters/dkim/dkim_sign.c milters/dkim/dkim_sign.h \
 	milters/dkim/dkim_verify.c milters/dkim/dkim_verify.h \
 	milters/dkim/dkim_tags.c milters/dkim/dkim_tags.h \
-	milters/dkim/dkim_ar.c milters/dkim/dkim_ar.h
+	milters/dkim/dkim_ar.c milters/dkim/dkim_ar.h \
+	milters/dkim/dkim_auth.c milters/dkim/dkim_auth.h
 milters_dkim_milterkit_dkim_LDADD = $(MK_LIBS)
 dist_man_MANS += man/milterkit-dkim.8

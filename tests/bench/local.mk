@@ -1,6 +1,7 @@
 # tests/bench/local.mk - benchmarks (not tests): `make bench` runs
-# tests/bench/run.sh, milterkit-dkim against OpenDKIM (CPU per message).
-EXTRA_DIST += tests/bench/run.sh tests/bench/dkim-bench.py
+# tests/bench/run.sh, milterkit-dkim against OpenDKIM, and SPF + DKIM +
+# DMARC against OpenDKIM + OpenDMARC (CPU per message).
+EXTRA_DIST += tests/bench/run.sh tests/bench/dkim-bench.py tests/bench/auth-bench.py
 # The reference milter: libmilter alone, and libmilter plus one signature
 # (built with the tests, so that every CI build compiles it).
 check_PROGRAMS += tests/bench/floor_milter

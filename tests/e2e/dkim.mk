@@ -5,3 +5,4 @@ E2E_TESTS += tests/e2e/dkim-sign-verify-mtas.py
 E2E_TESTS += tests/e2e/dkim-canon-mtas.py
 E2E_TESTS += tests/e2e/dkim-masq-mtas.py
 E2E_TESTS += tests/e2e/dkim-verdicts-mtas.py
+E2E_TESTS += tests/e2e/dkim-spf-dmarc-mtas.py

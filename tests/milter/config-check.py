@@ -108,6 +108,25 @@ MESSAGES = [
     ("dkim", SITE + 'dkim: { on_bad_signature = "rejcet"; };\n',
      [':2: dkim.on_bad_signature: must be "tempfail", "accept" or "reject", not "rejcet"; '
       'did you mean "reject"?'], None),
+    # dkim.spf, dkim.dmarc (issue 12): enums, limits, the DMARC-needs-SPF
+    # rule at the line of dmarc, networks
+    ("dkim", SITE + 'dkim: {\n  dmarc = { on_policy_reject = "rejct"; }; };\n',
+     [':3: dkim.dmarc.on_policy_reject: must be "annotate", "reject" or "quarantine", '
+      'not "rejct"; did you mean "reject"?'], None),
+    ("dkim", SITE + 'dkim: {\n  dmarc = { on_policy_quarantine = "reject"; }; };\n',
+     [':3: dkim.dmarc.on_policy_quarantine: must be "annotate" or "quarantine", '
+      'not "reject"'], None),
+    ("dkim", SITE + 'dkim: {\n  dmarc = { on_temperror = "reject"; }; };\n',
+     [':3: dkim.dmarc.on_temperror: must be "tempfail" or "accept", not "reject"'], None),
+    ("dkim", SITE + 'dkim: { spf = {\n max_lookups = 20; max_void_lookups = 0; }; };\n',
+     [':3: dkim.spf.max_lookups:', ':3: dkim.spf.max_void_lookups:'], None),
+    ("dkim", SITE + 'dkim: { spf = { enable = false; };\n  dmarc = { enable = true; }; };\n',
+     [':3: dkim.dmarc: enabled while spf is not'], None),
+    ("dkim", SITE + 'dkim: {\n  trusted_relays = ["192.0.2.0/33"];\n  dns_budget = 60; };\n',
+     [':3: dkim.trusted_relays:', ':4: dkim.dns_budget:'], None),
+    ("dkim", SITE + 'dkim: { dmarc = {\n  on_policy_rejects = "reject"; }; };\n',
+     [':3: dkim.dmarc.on_policy_rejects: unknown key; did you mean "on_policy_reject"?'],
+     None),
     # a required key of a section the file does not have
     ("masq", 'masq: { as = "example.net"; };\n',
      [': site.domain: is required, and the file has no site section'], ':0:'),
@@ -126,6 +145,11 @@ GOOD = [
     ("masq", SITE + 'masq: { always_add_domain = true; };\n'),
     ("relay", SITE + 'relay: { local_domains = ["example.net."]; on_dns_error = "reject"; };\n'),
     ("masq", SITE + 'masq: { as = "example.net"; domains = ["my_lan.example.net"]; };\n'),
+    ("dkim", SITE + 'dkim: { dns_budget = 5; trusted_relays = ["192.0.2.0/24", "2001:db8::/32"];\n'
+     '  spf = { max_lookups = 5; max_void_lookups = 1; };\n'
+     '  dmarc = { on_policy_reject = "quarantine"; on_policy_quarantine = "quarantine";\n'
+     '            on_temperror = "tempfail"; }; };\n'),
+    ("dkim", SITE + 'dkim: { spf = { enable = false; }; dmarc = { enable = false; }; };\n'),
 ]
 
 

@@ -74,7 +74,8 @@ def main():
         for authserv in ("mail.example.net", "mail example (net)"):
             site = dc.SITE.replace("@DNS@", "").replace(
                 'authserv_id = "mail.example.net"', 'authserv_id = "%s"' % authserv)
-            conf = site + 'dkim: { socket = "@SOCKET@"; key_source = "%s"; };\n' % keys.source
+            conf = site + ('dkim: { socket = "@SOCKET@"; key_source = "%s"; %s };\n'
+                           % (keys.source, dc.NO_AUTH))
             with dc.start(conf) as d:
                 for label, raw, want_i in cases:
                     res = dc.send(d.socket, raw, connect=dc.OUTSIDE, mta="postfix")

@@ -95,7 +95,7 @@ def main():
         keys.write_source()
         from_od = opendkim_signed(keys)
         conf = dc.SITE.replace("@DNS@", "") + (
-            'dkim: { socket = "@SOCKET@"; key_source = "%s"; };\n' % keys.source)
+            'dkim: { socket = "@SOCKET@"; key_source = "%s"; %s };\n' % (keys.source, dc.NO_AUTH))
         with dc.start(conf) as d:
             for canon in CANONS:
                 for sel in (b"rsa", b"ed"):

@@ -11,3 +11,4 @@ MILTER_TESTS += tests/milter/dkim-sign-decisions.py
 MILTER_TESTS += tests/milter/dkim-verdicts.py
 MILTER_TESTS += tests/milter/dkim-canon-interop.py
 MILTER_TESTS += tests/milter/dkim-ar-strict.py
+MILTER_TESTS += tests/milter/dkim-spf-dmarc.py

@@ -77,9 +77,13 @@ static const str_t *record_of(const char *which)
     return NULL;
 }
 
-static dns_status lookup(void *ctx, const char *name, dns_txts *out)
+static dns_status lookup(void *ctx, const char *name, const dns_budget *budget, dns_txts *out)
 {
     (void)ctx;
+    if (dns_budget_spent(budget)) { /* as lib/dns answers then */
+        out->info.why = DNS_WHY_BUDGET;
+        return DNS_TEMPFAIL;
+    }
     for (size_t i = 0; i < sizeof lookup_table / sizeof lookup_table[0]; i++) {
         const lookup_entry *e = &lookup_table[i];
 
@@ -152,7 +156,8 @@ typedef struct outcome {
 
 /* Feeds raw (a message with CRLF lines) as libmilter would: values with
  * their leading space, folds as they are; the body in 3 chunks. */
-static void verify(const dkim_settings *s, const char *raw, size_t len, outcome *o)
+static void verify_within(const dkim_settings *s, const char *raw, size_t len,
+                          const dns_budget *budget, outcome *o)
 {
     dkim_verifier *vl = NULL;
     dkim_vmsg *v;
@@ -189,7 +194,7 @@ static void verify(const dkim_settings *s, const char *raw, size_t len, outcome 
         assert_int_equal(dkim_verify_body(v, (const unsigned char *)p, chunk), 0);
         p += chunk;
     }
-    assert_int_equal(dkim_verify_finish(v, &res, &n, &skipped), 0);
+    assert_int_equal(dkim_verify_finish(v, budget, &res, &n, &skipped), 0);
     o->n = n;
     o->res = n > 0 ? res[0].res : DKIM_RES_NONE;
     str_init(&o->reason);
@@ -201,6 +206,11 @@ static void verify(const dkim_settings *s, const char *raw, size_t len, outcome 
     dkim_verify_free(&v);
     dkim_verifier_free(&vl);
     str_free(&errors);
+}
+
+static void verify(const dkim_settings *s, const char *raw, size_t len, outcome *o)
+{
+    verify_within(s, raw, len, NULL, o);
 }
 
 static char *read_file(const char *name, size_t *len)
@@ -279,6 +289,29 @@ static void test_verdicts(void **state)
     }
 }
 
+/* The key lookup gets the message's budget: once it is spent the
+ * signature is temperror, with the reason saying so. */
+static void test_budget_reaches_key_lookup(void **state)
+{
+    dkim_settings s = {.min_key_bits = 1024, .max_signatures = 5};
+    dns_budget spent = {.deadline_ns = 1}, ample = dns_budget_in(60000);
+    size_t len;
+    char *raw = read_file("pass-rsa", &len);
+    outcome o;
+
+    (void)state;
+    verify_within(&s, raw, len, &spent, &o);
+    assert_int_equal(o.res, DKIM_RES_TEMPERROR);
+    assert_string_equal(o.reason.buf, DNS_WHY_BUDGET);
+    str_free(&o.reason);
+    str_free(&o.i);
+    verify_within(&s, raw, len, &ample, &o);
+    assert_int_equal(o.res, DKIM_RES_PASS);
+    str_free(&o.reason);
+    str_free(&o.i);
+    mem_free(&raw);
+}
+
 /* ---- round trip through milterkit-dkim's own signer ---- */
 
 static const struct round_case {
@@ -349,6 +382,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verdicts),
+        cmocka_unit_test(test_budget_reaches_key_lookup),
         cmocka_unit_test(test_round_trip),
     };
 

@@ -340,7 +340,7 @@ static dmarc_result eval(dns_stub *stub, const char *from, const char *spf_domai
 static void evaluation_spends_no_query_it_does_not_need(void **state)
 {
     dns_stub stub = {.rr = eval_zone, .nrr = sizeof eval_zone / sizeof eval_zone[0]};
-    dmarc_dkim d[] = {{"example.com", true}};
+    dmarc_dkim d[] = {{"example.com", true, false}};
     dmarc_verdict v;
 
     (void)state;
@@ -361,6 +361,38 @@ static void evaluation_spends_no_query_it_does_not_need(void **state)
     assert_true(dns_stub_was_asked(&stub, "A nx.example.com"));
     assert_string_equal(v.domains[0].policy_tag, "np");
     assert_int_equal(v.policy, DMARC_POLICY_NONE);
+    dmarc_verdict_free(&v);
+}
+
+/* RFC 9989 5.3.6: a fail that a temporarily failed SPF or DKIM check
+ * might have turned into a pass is a temperror; one that could not align
+ * changes nothing (no escape by a signature whose key lookup fails). */
+static void temperror_of_an_identifier_that_could_align(void **state)
+{
+    dns_stub stub = {.rr = eval_zone, .nrr = sizeof eval_zone / sizeof eval_zone[0]};
+    dmarc_dkim own_temp[] = {{"mail.example.com", false, true}};
+    dmarc_dkim other_temp[] = {{"example.net", false, true}, {"example.org", false, true}};
+    dmarc_dkim temp_and_pass[] = {{"example.com", false, true}, {"example.com", true, false}};
+    dmarc_verdict v;
+
+    (void)state;
+    assert_int_equal(eval(&stub, "a@example.com", "example.com", SPF_TEMPERROR, NULL, 0, &v),
+                     DMARC_TEMPERROR);
+    assert_string_equal(v.why, "an SPF or DKIM check that could align failed temporarily");
+    assert_int_equal(v.policy, DMARC_POLICY_NONE);
+    dmarc_verdict_free(&v);
+    assert_int_equal(eval(&stub, "a@example.com", "bounce.example.org", SPF_TEMPERROR, NULL, 0,
+                          &v),
+                     DMARC_FAIL);
+    assert_int_equal(v.policy, DMARC_POLICY_REJECT);
+    dmarc_verdict_free(&v);
+    assert_int_equal(eval(&stub, "a@example.com", NULL, SPF_NONE, own_temp, 1, &v),
+                     DMARC_TEMPERROR);
+    dmarc_verdict_free(&v);
+    assert_int_equal(eval(&stub, "a@example.com", NULL, SPF_FAIL, other_temp, 2, &v), DMARC_FAIL);
+    dmarc_verdict_free(&v);
+    assert_int_equal(eval(&stub, "a@example.com", NULL, SPF_NONE, temp_and_pass, 2, &v),
+                     DMARC_PASS);
     dmarc_verdict_free(&v);
 }
 
@@ -389,6 +421,7 @@ int main(void)
         cmocka_unit_test(answers_are_asked_once_per_evaluation),
         cmocka_unit_test(failure_mid_walk_stops_it),
         cmocka_unit_test(evaluation_spends_no_query_it_does_not_need),
+        cmocka_unit_test(temperror_of_an_identifier_that_could_align),
         cmocka_unit_test(result_and_policy_names),
     };
 

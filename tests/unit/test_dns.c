@@ -604,6 +604,43 @@ static void spent_budget_sends_nothing(void **state)
     dns_answer_free(&a);
 }
 
+/* An answer asked again comes from the answer cache (dns_cache_stats), under
+ * another case or with a trailing dot too; a spent budget still refuses
+ * first; a failure (REFUSED) is asked again every time. */
+static void answers_are_cached_failures_are_not(void **state)
+{
+    dns_budget gone = {.deadline_ns = 1};
+    uint64_t hits0, misses0, hits, misses;
+    dns_answer a;
+
+    (void)state;
+    NEED_SERVER();
+    dns_cache_stats(d, &hits0, &misses0);
+    assert_int_equal(dns_lookup(d, "multi.test", DNS_T_TXT, NULL, &a), DNS_FOUND);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "MULTI.test.", DNS_T_TXT, NULL, &a), DNS_FOUND);
+    assert_int_equal(a.count, 2);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "nothere.test", DNS_T_TXT, NULL, &a), DNS_NOTFOUND);
+    dns_answer_free(&a);
+    assert_int_equal(dns_lookup(d, "nothere.test", DNS_T_TXT, NULL, &a), DNS_NOTFOUND);
+    assert_true(a.info.nxdomain);
+    dns_answer_free(&a);
+    dns_cache_stats(d, &hits, &misses);
+    assert_true(hits - hits0 >= 2);
+    assert_int_equal(dns_lookup(d, "multi.test", DNS_T_TXT, &gone, &a), DNS_TEMPFAIL);
+    assert_string_equal(a.info.why, DNS_WHY_BUDGET);
+    dns_answer_free(&a);
+    dns_cache_stats(d, &hits0, &misses0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(dns_lookup(d, "x.refused.test", DNS_T_TXT, NULL, &a), DNS_TEMPFAIL);
+        dns_answer_free(&a);
+    }
+    dns_cache_stats(d, &hits, &misses);
+    assert_int_equal(hits, hits0);
+    assert_int_equal(misses - misses0, 2);
+}
+
 /* A chain of queries to a server that never answers ends when the budget
  * does, not after chain-length x per-query timeout: the second query is
  * cut short at the deadline, the others are not sent. */
@@ -798,6 +835,7 @@ int main(void)
         cmocka_unit_test(lookup_tells_nxdomain_from_nodata),
         cmocka_unit_test(budget_arithmetic),
         cmocka_unit_test(spent_budget_sends_nothing),
+        cmocka_unit_test(answers_are_cached_failures_are_not),
         cmocka_unit_test(budget_bounds_a_chain_of_queries),
         cmocka_unit_test(stuck_query_does_not_serialise_others),
     };

@@ -27,6 +27,11 @@ SITE = '''site: { domain = "example.net"; hostname = "mail.example.net"; user = 
         submission_daemons = ["MSA"]; @DNS@ };
 '''
 
+# For the tests of DKIM alone, whose configs name no DNS server: SPF and
+# DMARC off, so that nothing asks the machine's resolver (tests/milter/
+# dkim-spf-dmarc.py tests them against a DNS of its own).
+NO_AUTH = "spf = { enable = false; }; dmarc = { enable = false; };"
+
 INTERNAL = ("pc1.home.example.net", "192.168.1.20", 40000)
 OUTSIDE = ("mx.example.org", "203.0.113.7", 40001)
 
@@ -124,11 +129,14 @@ class Keys:
         return rec.encode() if rec is not None else None
 
 
-def dkim_conf(keys, extra="", masq=None, dns="", domains=None, source=True):
+def dkim_conf(keys, extra="", masq=None, dns="", domains=None, source=True, auth=False):
     """A config for milterkit-dkim with the keys of a Keys (all, or those of
     domains); the key_source is keys.txt unless source is False (DNS).
+    SPF and DMARC are off unless auth is true (NO_AUTH).
     @SOCKET@ etc. are filled by Daemon."""
     text = SITE.replace("@DNS@", dns)
+    if not auth:
+        extra = NO_AUTH + " " + extra
     if masq:
         text += masq + "\n"
     src = 'key_source = "%s";' % keys.source if source else ""

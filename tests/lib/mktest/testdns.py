@@ -8,11 +8,15 @@
         dns.start()                  # records are fixed once started
         ... dns.server  -> '127.0.0.1@PORT' (libunbound / site.dns.servers)
         dns.pause()  / dns.resume()  # queries time out meanwhile
+        dns.stall('slow.example')    # (before start) names under it never answer
         dns.stop()                   # nothing listens: refused / timeout
 
 An unbound(8) in the foreground on 127.0.0.1:PORT (and [::1]:PORT when IPv6
 loopback works), answering only local data: `local-zone: "." static`, so every
 other name is NXDOMAIN (or NODATA), no recursion, no internet, no DNSSEC.
+A stalled zone (stall()) is forwarded to a UDP socket of the test that
+never answers: unbound keeps retrying it (no SERVFAIL within a minute),
+so a client's query under it times out while every other name answers.
 Stopped (process group killed, files removed) by stop() / __exit__.
 """
 
@@ -75,6 +79,8 @@ class TestDNS:
         self.ttl = ttl
         self.extra = list(extra)
         self.lines = []          # local-data / local-zone lines
+        self.stalled = []        # zones forwarded to the black hole
+        self.hole = None         # the UDP socket that never answers
         self.proc = None
         self.work = None
         for r in records:
@@ -111,8 +117,14 @@ class TestDNS:
     def mx(self, name, pref, host):
         return self.add(name, 'MX', '%d %s' % (pref, _fqdn(host)))
 
+    def stall(self, name):
+        """Queries for NAME and below get no answer at all (they time out
+        at the client), the rest of the server answering as usual."""
+        self.stalled.append(_fqdn(name))
+        return self
+
     def zone(self, name, kind='static'):
-        """A raw local-zone (e.g. kind 'refuse' or 'always_servfail')."""
+        """A raw local-zone (e.g. kind 'refuse': REFUSED, a temporary failure)."""
         self.lines.append('local-zone: %s %s' % (_quote(_fqdn(name)), kind))
         return self
 
@@ -163,7 +175,13 @@ class TestDNS:
                  '  cache-max-ttl: 0', '  cache-max-negative-ttl: 0']
         lines += ['  interface: %s' % i for i in ifaces]
         lines += ['  ' + l for l in self.lines + self.extra]
+        if self.stalled:
+            lines += ['  do-not-query-localhost: no']
+            lines += ['  local-zone: %s transparent' % _quote(z) for z in self.stalled]
         lines += ['remote-control:', '  control-enable: no']
+        for z in self.stalled:
+            lines += ['forward-zone:', '  name: %s' % _quote(z),
+                      '  forward-addr: 127.0.0.1@%d' % self.hole.getsockname()[1]]
         return '\n'.join(lines) + '\n'
 
     def start(self, timeout=STARTUP_WAIT):
@@ -171,6 +189,9 @@ class TestDNS:
             return self
         self.work = Workdir(prefix='milterkit-dns-')
         try:
+            if self.stalled:
+                self.hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                self.hole.bind(('127.0.0.1', 0))    # never read: no answer
             conf = self.work.file('unbound.conf', self.config())
             self.proc = Proc([UNBOUND, '-d', '-c', conf],
                              os.path.join(self.work.path, 'unbound.log'),
@@ -202,8 +223,11 @@ class TestDNS:
             self.proc.stop()
         if self.work is not None:
             self.work.cleanup()
+        if self.hole is not None:
+            self.hole.close()
         self.proc = None
         self.work = None
+        self.hole = None
 
     def log(self):
         """unbound's log (queries are logged: useful to see who asked)."""
