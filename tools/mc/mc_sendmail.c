@@ -112,6 +112,23 @@ static const char *ostype(const char *cf_dir)
     return ok ? "debian" : "linux";
 }
 
+/* With OSTYPE(debian), DOMAIN(debian-mta) as Debian's own sendmail.mc has
+ * it: the pid file where Debian's init script looks for it
+ * (/run/sendmail/mta), TrustedUser smmta, the owner of Debian's /etc/mail
+ * (without it makemap and sendmail call the maps there unsafe); and, as
+ * Debian's default, no host status directory (it does not exist). */
+static const char *domain(const char *cf_dir, const char *os)
+{
+    str_t p;
+    bool ok;
+
+    str_init(&p);
+    str_printf(&p, "%s/domain/debian-mta.m4", cf_dir);
+    ok = strcmp(os, "debian") == 0 && access(p.buf, R_OK) == 0;
+    str_free(&p);
+    return ok ? "DOMAIN(`debian-mta')dnl\nundefine(`confHOST_STATUS_DIRECTORY')dnl\n" : "";
+}
+
 int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
 {
     str_t header, includes, daemons, mechs, tls, smart, access, macros, milters, tmpl, why;
@@ -142,6 +159,7 @@ int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
     {
         const mc_tmpl_var vars[] = {
             {"HEADER", header.buf}, {"CF_DIR", cf_dir}, {"OSTYPE", ostype(cf_dir)},
+            {"DOMAIN", domain(cf_dir, ostype(cf_dir))},
             {"INCLUDES", includes.buf},
             {"HOSTNAME", j->site.hostname}, {"CONFIG_DIR", j->config_dir},
             {"DAEMONS", daemons.buf}, {"AUTH_MECHS", mechs.buf}, {"TLS", tls.buf},
