@@ -26,19 +26,18 @@ says it and fails, naming the step, when the README no longer says it:
 Where it differs from a user's machine, and why:
   - The package is built once per tree, in a machine of its own, by the
     commands of step 1 that come before the install (apt-get build-dep,
-    dpkg-buildpackage), with DEB_BUILD_OPTIONS=nocheck (CI runs the unit
-    tests anyway); both MTA tests share it (a lock and a cache directory
-    in the build tree, keyed by the content of the tracked files but the
-    Python tests).  The
-    MTA machine gets the .deb files in /root, where dpkg-buildpackage left
-    them, and runs the install command itself.
+    dpkg-buildpackage), with DEB_BUILD_OPTIONS=nocheck, and shared by both
+    MTA tests (mktest.readmedeb).  The MTA machine gets the .deb files in
+    /root, where dpkg-buildpackage left them, and runs the install command
+    itself.
   - Steps 0 and 1 run before the machine boots (apt-get needs the host's
     network, which the booted machine does not have); steps 2 to 7 in the
     booted machine, real systemd as PID 1.
   - "Upgrading": the new version is the same build repacked as version
     VERSION+readme1 with one comment line added to the sample
     milterkit.conf (so that dpkg meets an edited conffile whose sample
-    changed); its build commands, the same as step 1's, are not run again.
+    changed, mktest.readmedeb); its build commands, the same as step 1's,
+    are not run again.
   - The network: the machine holds mail.example.net (192.0.2.25) and the
     test DNS (unbound, 192.0.2.53, its resolv.conf); the world beyond its
     network card (Machine.outside) holds the roaming laptop (203.0.113.5)
@@ -57,13 +56,11 @@ configuration, leaves the new sample as .dpkg-dist and restarts the
 milters; milterkit-check exits 0 with every check ok, then names a stopped
 milter, a socket the MTA cannot use (Postfix; sendmail connects as root)
 and an unpublished key, each with exit status 2 and its fix.  On failure,
-the machine's journal is printed.
+the machine's journal is printed; with MILTERKIT_TEST_PAUSE=FILE the
+machine then stays up until FILE is removed, for a look inside.
 """
 
 import contextlib
-import fcntl
-import glob
-import hashlib
 import os
 import re
 import shlex
@@ -73,14 +70,13 @@ import ssl
 import subprocess
 import time
 
-from . import Skip, Workdir, check, log, patience, top_builddir, top_srcdir, wait_for
+from . import Skip, Workdir, check, log, patience, top_srcdir, wait_for
 from . import conftext
 from .machine import Machine, require_machine
 from .readme import Section
+from .readmedeb import CONF, TREE, build_commands, copy_tree, install_index, package
 
 TITLE = 'Home server behind OP25B: from nothing to signed mail leaving'
-TREE = '/root/milterkit'
-CONF = '/etc/milterkit/milterkit.conf'
 MAIL_ADDR = '192.0.2.25'        # mail.example.net, the machine
 DNS_ADDR = '192.0.2.53'         # the test DNS, on the machine
 ROAMER_ADDR = '203.0.113.5'     # a laptop on the road, outside
@@ -132,145 +128,6 @@ def _say(what, r=None):
         out = (r.stdout + r.stderr).strip()
         if out:
             log('  ' + '\n  '.join(out.splitlines()[-25:]))
-
-
-# ------------------------------------------------------------ the package
-
-def _tracked():
-    out = subprocess.run(['git', '-C', top_srcdir(), 'ls-files', '-z'], check=True,
-                         capture_output=True).stdout
-    return [p for p in out.decode().split('\0') if p]
-
-
-def _copy_tree(dest):
-    """The tracked files of this tree (uncommitted edits included), as
-    tests/package.sh copies them."""
-    os.makedirs(dest, exist_ok=True)
-    src = top_srcdir()
-    for rel in _tracked():
-        s = os.path.join(src, rel)
-        if os.path.lexists(s):
-            d = os.path.join(dest, rel)
-            os.makedirs(os.path.dirname(d), exist_ok=True)
-            shutil.copy2(s, d, follow_symlinks=False)
-
-
-def _tree_key(build_cmds):
-    """What the package is made of: the build commands and the tracked
-    files but the Python tests (not built, not installed)."""
-    h = hashlib.sha256('\n'.join(build_cmds).encode())
-    src = top_srcdir()
-    for rel in _tracked():
-        if rel.startswith('tests/') and rel.endswith('.py'):
-            continue
-        h.update(rel.encode() + b'\0')
-        try:
-            with open(os.path.join(src, rel), 'rb') as f:
-                h.update(hashlib.sha256(f.read()).digest())
-        except OSError:
-            h.update(b'-')
-    return h.hexdigest()[:16]
-
-
-def install_index(step1):
-    cmds = step1.commands()
-    for i, c in enumerate(cmds):
-        if re.search(r'\b(apt-get|apt|dpkg)\b.*\.deb\b', c):
-            return i
-    raise AssertionError('%s installs no .deb: %s' % (step1.label(), cmds))
-
-
-def build_commands(step1):
-    """Step 1's commands before the one that installs the .deb."""
-    cmds = step1.commands()[:install_index(step1)]
-    check(any('dpkg-buildpackage' in c for c in cmds),
-          '%s builds no package (no dpkg-buildpackage before the install): %s'
-          % (step1.label(), cmds))
-    return cmds
-
-
-def _repack(deb, outdir):
-    """The next version: DEB repacked as VERSION+readme1 with one comment
-    line more in the sample milterkit.conf."""
-    with Workdir(prefix='milterkit-repack-') as w:
-        d = os.path.join(w.path, 'pkg')
-        subprocess.run(['dpkg-deb', '-R', deb, d], check=True, timeout=120)
-        with open(os.path.join(d, 'DEBIAN/control')) as f:
-            control = f.read()
-        version = re.search(r'^Version: (\S+)$', control, re.M).group(1)
-        new = version + '+readme1'
-        with open(os.path.join(d, 'DEBIAN/control'), 'w') as f:
-            f.write(re.sub(r'^Version: \S+$', 'Version: ' + new, control, flags=re.M))
-        with open(os.path.join(d, CONF.lstrip('/')), 'a') as f:
-            f.write('# (version %s: a line the new sample has)\n' % new)
-        with open(os.path.join(d, 'DEBIAN/conffiles')) as f:
-            check(CONF in f.read().split(), '%s is not a conffile of %s' % (CONF, deb))
-        arch = re.search(r'^Architecture: (\S+)$', control, re.M).group(1)
-        out = os.path.join(outdir, 'milterkit_%s_%s.deb' % (new, arch))
-        subprocess.run(['dpkg-deb', '--root-owner-group', '-b', d, out], check=True,
-                       capture_output=True, timeout=300)
-        return out
-
-
-def package(readme):
-    """{'v1': [.deb files step 1 builds], 'v2': [the next version]}: from
-    the cache, else built in a machine of its own (see the module comment).
-    One test builds while the other waits."""
-    step1 = readme.block('1')
-    cmds = build_commands(step1)
-    base = os.path.join(top_builddir(), 'tests', 'e2e', 'readme-debs')
-    os.makedirs(base, exist_ok=True)
-    key = _tree_key(cmds)
-    done = os.path.join(base, key)
-    with open(os.path.join(base, 'lock'), 'w') as lock:
-        def locked():
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                return False
-        wait_for(locked, timeout=1200, interval=1, what='the other test building the package')
-        try:
-            if not os.path.isfile(os.path.join(done, '.complete')):
-                for old in os.listdir(base):
-                    if old != 'lock':
-                        shutil.rmtree(os.path.join(base, old), ignore_errors=True)
-                _build(cmds, done)
-            else:
-                log('package: the .deb of this tree, built earlier, from %s' % done)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    v1 = sorted(glob.glob(os.path.join(done, 'v1', '*.deb')))
-    v2 = sorted(glob.glob(os.path.join(done, 'v2', '*.deb')))
-    return {'v1': v1, 'v2': v2}
-
-
-def _build(cmds, done):
-    t0 = time.monotonic()
-    tmp = done + '.new'
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(os.path.join(tmp, 'v1'))
-    os.makedirs(os.path.join(tmp, 'v2'))
-    with Machine('build.example.net', name='mktest-build') as m:
-        _copy_tree(os.path.join(m.root, TREE.lstrip('/')))
-        for c in cmds:
-            r = m.root_sh('export DEB_BUILD_OPTIONS=nocheck; cd %s && %s' % (TREE, c),
-                          timeout=1200, check=False)
-            _say('README step 1 (build machine): %s -> %d' % (c, r.returncode), r)
-            check(r.returncode == 0, 'README step 1: `%s` failed on a fresh Debian 12 '
-                  '(exit %d)' % (c, r.returncode))
-        parent = os.path.join(m.root, os.path.dirname(TREE).lstrip('/'))
-        debs = glob.glob(os.path.join(parent, '*.deb'))
-        check(any(os.path.basename(d).startswith('milterkit_') for d in debs),
-              'README step 1 left no ../milterkit_*.deb: %s' % debs)
-        for d in debs:
-            shutil.copy(d, os.path.join(tmp, 'v1'))
-    main = [d for d in glob.glob(os.path.join(tmp, 'v1', 'milterkit_*.deb'))]
-    _repack(main[0], os.path.join(tmp, 'v2'))
-    with open(os.path.join(tmp, '.complete'), 'w') as f:
-        f.write('%.0f s\n' % (time.monotonic() - t0))
-    os.rename(tmp, done)
-    log('package: built in %.0f s' % (time.monotonic() - t0))
 
 
 # ------------------------------------------------------------ SMTP clients
@@ -349,9 +206,11 @@ class InstallPath:
         self.timings = {}
         self.readme = Section.load(os.path.join(top_srcdir(), 'README'), TITLE)
         self.m = self.world = self.dns = self.isp = None
-        self.records = {}
+        self.records = {}           # the DKIM records published
+        self.keygen_records = {}    # those milterkit-keygen printed
         self.work = None
-        self.roamer = None
+        self.roamer = None          # the SASL user of step 4
+        self.password = ROAMER_PW   # the roaming user's password now
 
     def says(self, said):
         """SAID, a (block, phrase) of ACTED_ON: the phrase, asserted present."""
@@ -528,7 +387,7 @@ class InstallPath:
 
     def before_boot(self, debs):
         t0 = time.monotonic()
-        _copy_tree(os.path.join(self.m.root, TREE.lstrip('/')))
+        copy_tree(os.path.join(self.m.root, TREE.lstrip('/')))
         for d in debs['v1']:
             self.m.copy_in(d, os.path.join(os.path.dirname(TREE), os.path.basename(d)))
         step0 = self.readme.block('0')
@@ -557,8 +416,6 @@ class InstallPath:
                 self.note_records(r.stdout)
         check(published and self.records, 'step 2: nothing to publish')
         log('published: %s' % ', '.join(sorted(self.records)))
-
-    keygen_records = {}
 
     def note_records(self, out):
         """The records milterkit-keygen printed (its one-string form)."""
@@ -651,8 +508,7 @@ class InstallPath:
         cmds = step.commands(self.flavor)
         check(len(cmds) == 1, 'step 7: one command, not %s' % cmds)
         n = len(self.isp.messages)
-        self.swaks('step 7 (%s)' % what, cmds[0], ROAMER_PW if what == 'first message'
-                   else self.password)
+        self.swaks('step 7 (%s)' % what, cmds[0], self.password)
         msg = self.isp.wait(n + 1, timeout=patience(90))[n]
         log('the ISP received (AUTH %s, TLS %s, MAIL FROM:<%s>, RCPT TO:%s):\n%s'
             % (msg.auth, msg.tls, msg.mail_from, msg.rcpt_tos,
@@ -668,8 +524,6 @@ class InstallPath:
         check(msg.auth == self.isp.user, 'the ISP relay saw AUTH %r, not %r'
               % (msg.auth, self.isp.user))
         return msg
-
-    password = ROAMER_PW
 
     def check_signed(self, msg, selectors):
         """DKIM-Signatures of example.net with exactly SELECTORS, each
