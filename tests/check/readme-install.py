@@ -2,6 +2,7 @@
 that follows it (tests/e2e/readme-install-*.py, mktest.installpath) needs,
 checked in a second without a machine:
   - steps 0 to 7 in order; for each MTA one step-0 command that installs it;
+    a command that names one MTA (postfix, sendmail) is marked for it;
   - step 1 builds a package (dpkg-buildpackage) before the command that
     installs ../milterkit_*.deb, and for sendmail copies its sample;
   - every setting of step 3 names a setting of both samples (etc/), with the
@@ -48,6 +49,12 @@ def main():
                                      % (s.path, name))
             check(' '.join(value.split()) == ' '.join(s.value.split()),
                   'README step 3: %s = %s; etc/%s has %s' % (s.path, s.value, name, value))
+    for b in sec.blocks:
+        for item in b.items():
+            words = set(item.text.split())
+            check(item.kind != 'cmd' or item.mta or not words & set(MTAS),
+                  '%s: `%s` names one MTA but is not marked "# Postfix" or "# sendmail"'
+                  % (b.label(), item.text))
     for block, phrase in ACTED_ON:
         sec.block(block).require(phrase)
     rotate = sec.block('Rotating the DKIM key').commands()
