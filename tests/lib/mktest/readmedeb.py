@@ -12,8 +12,9 @@ in a copy of the tracked files of this tree (uncommitted edits included,
 as tests/package.sh copies them), with DEB_BUILD_OPTIONS=nocheck (CI runs
 the unit tests anyway).  The .deb files of ../ are kept in
 BUILDDIR/tests/e2e/readme-debs/KEY, KEY being a hash of those commands
-and of the tracked files but the Python tests (neither built nor
-installed); the other test waits on a lock meanwhile, and finds them.
+and of the tracked files but the Python tests and the README (neither
+built nor installed); the other test waits on a lock meanwhile, and
+finds them.
 'v2' is the "next version" of the README's upgrade: the same package
 repacked as VERSION+readme1 with a comment line added to the sample
 milterkit.conf, so that dpkg meets an edited conffile whose sample changed.
@@ -55,11 +56,12 @@ def copy_tree(dest):
 
 def _tree_key(build_cmds):
     """What the package is made of: the build commands and the tracked
-    files but the Python tests (not built, not installed)."""
+    files but the Python tests and the README (neither built nor
+    installed; the README's build commands are BUILD_CMDS)."""
     h = hashlib.sha256('\n'.join(build_cmds).encode())
     src = top_srcdir()
     for rel in _tracked():
-        if rel.startswith('tests/') and rel.endswith('.py'):
+        if (rel.startswith('tests/') and rel.endswith('.py')) or rel == 'README':
             continue
         h.update(rel.encode() + b'\0')
         try:
