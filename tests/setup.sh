@@ -12,7 +12,7 @@
 milterkit_packages=(
     autoconf automake make pkg-config gcc clang libclang-rt-14-dev m4
     libmilter-dev libconfig-dev libssl-dev openssl libopendkim-dev libunbound-dev libidn2-dev libcmocka-dev
-    miltertest opendkim opendkim-tools python3 python3-dkim python3-aiosmtpd swaks unbound
+    miltertest opendkim opendkim-tools python3 python3-dkim python3-nacl python3-aiosmtpd swaks unbound
     libmail-dkim-perl
     sasl2-bin libsasl2-modules mandoc iproute2 procps util-linux debootstrap systemd-container
     libicu72 libnsl2 libdb5.3 netbase ssl-cert cpio

@@ -9,5 +9,6 @@ include tests/e2e/mc.mk
 include tests/e2e/op25b.mk
 include tests/e2e/keygen.mk
 include tests/e2e/check.mk
+include tests/e2e/readme.mk
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS)

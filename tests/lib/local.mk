@@ -10,4 +10,6 @@ EXTRA_DIST += tests/lib/mktest/__init__.py tests/lib/mktest/runner.py \
 	tests/lib/mktest/dkimtest.py tests/lib/mktest/authres.py tests/lib/mktest/op25b.py \
 	tests/lib/mktest/checksite.py tests/lib/mktest/machine.py \
 	tests/lib/mktest/op25b_demo.py tests/lib/mktest/install.py \
-	tests/lib/mktest/unitsandbox.py tests/lib/mktest/protofuzz.py
+	tests/lib/mktest/unitsandbox.py tests/lib/mktest/protofuzz.py \
+	tests/lib/mktest/readme.py tests/lib/mktest/conftext.py \
+	tests/lib/mktest/installpath.py tests/lib/mktest/readmedeb.py

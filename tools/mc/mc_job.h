@@ -34,6 +34,7 @@ typedef struct mc_job {
     const char *tls_cert_file, *tls_key_file;
     char *tls_owned[4];     /* those strings that mc_cert_setup made */
     char *password;         /* the smart host's, from its password_file; wiped */
+    int ipv6;               /* mc_v6 (mc_sendmail.h); 0: read from this host */
     mc_out out;
 } mc_job;
 

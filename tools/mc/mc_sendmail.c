@@ -33,8 +33,52 @@ static void milter_macros(str_t *out)
     str_free(&v);
 }
 
+/* This host's mc_v6, from /proc/sys/net/ipv6/bindv6only. */
+static int host_v6(void)
+{
+    str_t v, why;
+    int mode;
+
+    str_init(&v), str_init(&why);
+    if (fileio_read("/proc/sys/net/ipv6/bindv6only", 16, &v, &why) < 0)
+        mode = MC_V6_NONE;
+    else
+        mode = v.buf[0] == '0' ? MC_V6_DUAL : MC_V6_ONLY;
+    str_free(&v), str_free(&why);
+    return mode;
+}
+
+static bool listed(const cfg_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* The wildcard daemons of the families: see enum mc_v6. */
+static void family_lines(str_t *out, const char *name, long port, const char *modifiers,
+                         const cfg_strlist *families, int v6)
+{
+    bool in4 = listed(families, "inet"), in6 = listed(families, "inet6");
+
+    if (in4 && in6 && v6 == MC_V6_DUAL)
+        in4 = false;
+    if (in6 && v6 == MC_V6_NONE) {
+        mc_warn_at(strcmp(name, "MSA") == 0 ? "mta.submission.families" : "mta.smtp.families",
+                   "this host has no IPv6: sendmail listens on port %ld over IPv4 only", port);
+        in6 = false;
+    }
+    if (in4)
+        str_printf(out, "DAEMON_OPTIONS(`Port=%ld, Name=%s%s, Family=inet')dnl\n", port, name,
+                   modifiers);
+    if (in6)
+        str_printf(out, "DAEMON_OPTIONS(`Port=%ld, Name=%s%s, Family=inet6')dnl\n", port, name,
+                   modifiers);
+}
+
 static void daemon_lines(str_t *out, const char *name, long port, const char *modifiers,
-                         const cfg_strlist *families, const cfg_strlist *addresses)
+                         const cfg_strlist *families, const cfg_strlist *addresses, int v6)
 {
     if (addresses->count > 0) {
         for (size_t i = 0; i < addresses->count; i++) {
@@ -45,9 +89,7 @@ static void daemon_lines(str_t *out, const char *name, long port, const char *mo
         }
         return;
     }
-    for (size_t i = 0; i < families->count; i++)
-        str_printf(out, "DAEMON_OPTIONS(`Port=%ld, Name=%s%s, Family=%s')dnl\n", port, name,
-                   modifiers, families->items[i]);
+    family_lines(out, name, port, modifiers, families, v6);
 }
 
 static void tls_lines(const mc_job *j, str_t *out)
@@ -110,6 +152,23 @@ static const char *ostype(const char *cf_dir)
     return ok ? "debian" : "linux";
 }
 
+/* With OSTYPE(debian), DOMAIN(debian-mta) as Debian's own sendmail.mc has
+ * it: the pid file where Debian's init script looks for it
+ * (/run/sendmail/mta), TrustedUser smmta, the owner of Debian's /etc/mail
+ * (without it makemap and sendmail call the maps there unsafe); and, as
+ * Debian's default, no host status directory (it does not exist). */
+static const char *domain(const char *cf_dir, const char *os)
+{
+    str_t p;
+    bool ok;
+
+    str_init(&p);
+    str_printf(&p, "%s/domain/debian-mta.m4", cf_dir);
+    ok = strcmp(os, "debian") == 0 && access(p.buf, R_OK) == 0;
+    str_free(&p);
+    return ok ? "DOMAIN(`debian-mta')dnl\nundefine(`confHOST_STATUS_DIRECTORY')dnl\n" : "";
+}
+
 int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
 {
     str_t header, includes, daemons, mechs, tls, smart, access, macros, milters, tmpl, why;
@@ -122,12 +181,14 @@ int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
     mc_file_header(&header, "dnl ", j->conf_path);
     for (size_t i = 0; i < j->mta.sendmail.include.count; i++)
         str_printf(&includes, "include(`%s')dnl\n", j->mta.sendmail.include.items[i]);
+    if (j->ipv6 == 0)
+        j->ipv6 = host_v6();
     if (j->mta.smtp.enable)
         daemon_lines(&daemons, "MTA", j->mta.smtp.port, "", &j->mta.smtp.families,
-                     &j->mta.smtp.addresses);
+                     &j->mta.smtp.addresses, j->ipv6);
     if (j->mta.submission.enable)
         daemon_lines(&daemons, "MSA", j->mta.submission.port, ", M=Ea",
-                     &j->mta.submission.families, &j->mta.submission.addresses);
+                     &j->mta.submission.families, &j->mta.submission.addresses, j->ipv6);
     for (size_t i = 0; i < j->mta.submission.auth_mechanisms.count; i++)
         str_printf(&mechs, "%s%s", i ? " " : "", j->mta.submission.auth_mechanisms.items[i]);
     tls_lines(j, &tls);
@@ -140,6 +201,7 @@ int mc_sendmail_mc(mc_job *j, const char *cf_dir, str_t *out)
     {
         const mc_tmpl_var vars[] = {
             {"HEADER", header.buf}, {"CF_DIR", cf_dir}, {"OSTYPE", ostype(cf_dir)},
+            {"DOMAIN", domain(cf_dir, ostype(cf_dir))},
             {"INCLUDES", includes.buf},
             {"HOSTNAME", j->site.hostname}, {"CONFIG_DIR", j->config_dir},
             {"DAEMONS", daemons.buf}, {"AUTH_MECHS", mechs.buf}, {"TLS", tls.buf},

@@ -95,8 +95,12 @@ static const gen_case cases[] = {
     {PF "submission = { sasl_pwcheck = \"saslauthd\"; auth_mechanisms = [\"PLAIN\"]; };", "sasl/smtpd.conf", "pwcheck_method: saslauthd\n!auxprop_plugin*\nmech_list: PLAIN\n# smtpd runs chrooted: saslauthd's socket must be /var/spool/postfix/var/run/saslauthd/mux"},
     {PF "submission = { enable = false; };", "sasl/smtpd.conf", "-"},
     /* sendmail.mc */
-    {"", "sendmail.mc", "DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet')dnl\nDAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet6')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl"},
-    {"smtp = { enable = false; };", "sendmail.mc", "!DAEMON_OPTIONS(`Port=25*\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl"},
+    /* both families, where an IPv6 socket takes IPv4 too (Linux's default,
+     * the cases' host; v6_cases: the others): one IPv6 daemon, two would
+     * collide */
+    {"", "sendmail.mc", "DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet6')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl\n!DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet')dnl\n!DAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl"},
+    {"submission = { families = [\"inet\"]; };", "sendmail.mc", "DAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl\n!DAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl"},
+    {"smtp = { enable = false; };", "sendmail.mc", "!DAEMON_OPTIONS(`Port=25*\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl"},
     {"submission = { port = 2587; addresses = [\"127.0.0.1\", \"::1\"]; };", "sendmail.mc", "DAEMON_OPTIONS(`Port=2587, Name=MSA, M=Ea, Addr=127.0.0.1, Family=inet')dnl\nDAEMON_OPTIONS(`Port=2587, Name=MSA, M=Ea, Addr=::1, Family=inet6')dnl\n!DAEMON_OPTIONS(`Port=587*"},
     {"submission = { enable = false; };", "sendmail.mc", "!DAEMON_OPTIONS(`Port=587*\nFEATURE(`no_default_msa')dnl"},
     {SH "port = 2525; };", "sendmail.mc", "define(`SMART_HOST', `[smtp.isp.example]')dnl\ndefine(`RELAY_MAILER_ARGS', `TCP $h 2525')dnl\ndefine(`ESMTP_MAILER_ARGS', `TCP $h 2525')dnl\n!FEATURE(`authinfo'*"},
@@ -120,6 +124,16 @@ static const gen_case cases[] = {
     {"local_host_names = [\"a.example\"];", "local-host-names", "a.example\n!example.net"},
     {"", "sasl/Sendmail.conf.2", "pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: /etc/sasldb2\nmech_list: PLAIN LOGIN"},
     {"submission = { sasldb = \"/srv/sasldb2\"; };", "sasl/Sendmail.conf.2", "sasldb_path: /srv/sasldb2\n# The users: saslpasswd2 -c -u mail.example.net USER -f /srv/sasldb2"},
+};
+
+/* sendmail.mc's daemons for both families (the default) on a host whose
+ * IPv6 sockets are IPv6-only, and on one without IPv6. */
+static const struct {
+    int v6;
+    const char *want;
+} v6_cases[] = {
+    {MC_V6_ONLY, "DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet')dnl\nDAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet6')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl"},
+    {MC_V6_NONE, "DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet')dnl\nDAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet')dnl\n!DAEMON_OPTIONS(`Port=25, Name=MTA, Family=inet6')dnl\n!DAEMON_OPTIONS(`Port=587, Name=MSA, M=Ea, Family=inet6')dnl"},
 };
 
 /* Loads SITE + mta { MTA } into j. */
@@ -236,9 +250,24 @@ static void generators(void **state)
         bool made;
 
         load(&j, c->mta, path);
+        j.ipv6 = MC_V6_DUAL;
         str_init(&text);
         made = generate(&j, c->file, &text);
         check_case(i, c, text.buf, made);
+        str_free(&text);
+        unload(&j);
+    }
+    for (size_t i = 0; i < sizeof v6_cases / sizeof v6_cases[0]; i++) {
+        const gen_case c = {"", "sendmail.mc", v6_cases[i].want};
+        mc_job j;
+        str_t text;
+        bool made;
+
+        load(&j, "", path);
+        j.ipv6 = v6_cases[i].v6;
+        str_init(&text);
+        made = generate(&j, c.file, &text);
+        check_case(i, &c, text.buf, made);
         str_free(&text);
         unload(&j);
     }

@@ -24,6 +24,10 @@ re-exported here; the rest is in the modules:
   machine      a throwaway Debian 12 machine booted with real systemd
                (systemd-nspawn), for the install-path tests
   checksite    a whole site (DNS, daemons, MTA config) for milterkit-check
+  readme       the README's install section as steps, commands, settings
+  conftext     milterkit.conf edited in place by a setting's dotted path
+  installpath  the README's install path on a Machine, for one MTA
+  readmedeb    the package as README step 1 builds it, once per tree
 
 Only Debian's python3 and its packages are used (python3-dkim,
 python3-aiosmtpd where a module says so).

@@ -4,12 +4,15 @@
 
     require_machine()                       # Skip when the base is missing
     with Machine('mail.example.net', addrs=['192.0.2.1']) as m:
-        m.install_debs(['/path/milterkit_0.1.0-1_amd64.deb'])  # host network
-        m.root_sh('apt-get install -y postfix')                # the same
+        m.copy_in('/path/milterkit_0.1.0_amd64.deb', '/root/milterkit_0.1.0_amd64.deb')
+        m.root_sh('apt-get install -y postfix /root/milterkit_0.1.0_amd64.deb')
         m.boot()                    # systemd as PID 1, private network
         m.enter_netns()             # this test's sockets now live in it
         m.sh('systemctl enable --now milterkit-dkim')
         out = m.sh('postconf -h smtpd_milters').stdout
+        world = m.outside(['198.51.100.25'])   # a network beyond a link
+        with world.entered():       # this thread's new sockets live there
+            isp = IspRelay(..., host='198.51.100.25', port=587).start()
 
 What a user installs must be tested as a user installs it: the Debian
 package with its maintainer scripts, systemd units, tmpfiles, the MTA from
@@ -30,12 +33,22 @@ close as this host allows:
     given are configured, so services bind the real ports (25, 587) without
     touching the host's;
   - sh() runs a shell command in the booted machine (nsenter into its
-    namespaces, a root login shell's environment);
+    namespaces, a root login shell's environment); sh_tty() does it on a
+    terminal (a pty) and answers the program's prompts, as a user does;
   - enter_netns() moves this test process into the machine's network
     namespace (setns): the test's own servers (the ISP relay, the test DNS
     on 127.0.0.1:53) and clients then talk to the machine on its addresses.
     It cannot be undone: call it after everything that needs the host's
     network.
+  - outside(addrs) adds the world beyond the machine's network card: a
+    network namespace of its own holding ADDRS, linked to the machine by
+    a veth pair (the machine routes ADDRS to it; it routes everything to
+    the machine, from the first of ADDRS unless a socket binds another).
+    A server there (the ISP's relay on port 587) does not collide with
+    the machine's own listeners on the same port (Postfix binds *:587),
+    and a client there reaches the machine as a roaming laptop does.  `with world.entered():` moves the calling thread there
+    and back (threads and child processes started meanwhile stay there);
+    world.argv(cmd) runs a command there (nsenter).
 
 Stopped (machine powered off, then killed; overlay unmounted; files
 removed) by stop(), also after a failed start.  Nothing on the host
@@ -43,12 +56,16 @@ changes but the temporary directory.  Needs root, debootstrap's base, and
 systemd-nspawn (package systemd-container).
 """
 
+import contextlib
 import ctypes
 import os
+import re
+import select
 import shutil
 import signal
 import subprocess
 import tempfile
+import termios
 import time
 
 from .net import patience, wait_for
@@ -110,6 +127,7 @@ class Machine(Service):
         self.console = None
         self._mounted = False
         self._in_netns = False
+        self.outsides = []
 
     # -- life ------------------------------------------------------------
     def start(self):
@@ -141,6 +159,9 @@ class Machine(Service):
             f.write('%s\t%s %s\n' % (addr, self.hostname, self.hostname.split('.')[0]))
 
     def stop(self):
+        for o in self.outsides:
+            o.stop()
+        self.outsides = []
         if self.nspawn is not None and self.nspawn.poll() is None:
             if self.leader:
                 self._nsenter(['systemctl', '--no-block', 'poweroff'], timeout=30,
@@ -226,11 +247,17 @@ class Machine(Service):
                 kids = f.read().split()
         except OSError:
             return None
+        # nspawn's first child (its cmdline is nspawn's) sets the container
+        # up and exits; the leader is the one in a pid namespace of its own,
+        # once it runs systemd.
+        mine = os.readlink('/proc/self/ns/pid')
         for k in kids:
             try:
                 with open('/proc/%s/cmdline' % k, 'rb') as f:
-                    if b'systemd' in f.read():
-                        return int(k)
+                    argv0 = f.read().split(b'\0')[0]
+                if os.readlink('/proc/%s/ns/pid' % k) != mine and \
+                        argv0.endswith(b'/systemd'):
+                    return int(k)
             except OSError:
                 pass
         return None
@@ -264,6 +291,58 @@ class Machine(Service):
             raise MachineError('sh() before boot()')
         return self._nsenter(['/bin/sh', '-c', script], timeout, check, input, env)
 
+    def sh_tty(self, script, answers=(), timeout=120):
+        """Runs /bin/sh -c SCRIPT as root on a terminal of its own (a pty:
+        what a user at the console has), answering each prompt: ANSWERS is
+        [(regex, text)], each text typed (with Enter) when the regex shows
+        up after the previous answer (and, for a password prompt, once the
+        echo is off).  Returns a Result whose stdout is what the terminal
+        showed."""
+        if self.leader is None:
+            raise MachineError('sh_tty() before boot()')
+        master, slave = os.openpty()
+        # setsid -c: a session of its own with the pty as controlling
+        # terminal, so that /dev/tty (getpass(3)) is this pty.
+        argv = ['setsid', '-w', '-c', 'nsenter', '--target', str(self.leader), '--mount',
+                '--uts', '--ipc', '--net', '--pid', '--', '/bin/sh', '-c', script]
+        p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                             env=dict(MACHINE_ENV, TERM='vt100'))
+        os.close(slave)
+        out, seen, pending = b'', 0, list(answers)
+        deadline = time.monotonic() + patience(timeout)
+        try:
+            while True:
+                if time.monotonic() > deadline:
+                    raise MachineError('timed out on a terminal: %s\n%s'
+                                       % (script, out.decode('utf-8', 'replace')))
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if not ready:
+                    continue
+                try:
+                    data = os.read(master, 4096)
+                except OSError:         # EIO: the last process left the pty
+                    data = b''
+                if not data:
+                    break
+                out += data
+                while pending:
+                    m = re.search(pending[0][0].encode(), out[seen:])
+                    if not m:
+                        break
+                    seen += m.end()
+                    _echo_off(master)
+                    os.write(master, pending.pop(0)[1].encode() + b'\r')
+            p.wait(patience(30))
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait(30)
+            os.close(master)
+        if pending:
+            raise MachineError('no prompt %r on the terminal of: %s\n%s'
+                               % (pending[0][0], script, out.decode('utf-8', 'replace')))
+        return Result(argv, p.returncode, out.decode('utf-8', 'replace'), '')
+
     def journal(self, unit=None, since=None):
         """The machine's journal (of one unit), as text."""
         cmd = 'journalctl --no-pager -o short-precise'
@@ -287,6 +366,16 @@ class Machine(Service):
             os.close(fd)
         self._in_netns = True
 
+    def outside(self, addrs):
+        """The world beyond the machine (see the module comment): a
+        started Outside holding the IPv4 addresses ADDRS."""
+        if self.leader is None:
+            raise MachineError('outside() before boot()')
+        o = Outside(self, addrs)
+        self.outsides.append(o)
+        o.start()
+        return o
+
     def _run(self, argv, env, timeout, check, input):
         try:
             p = subprocess.run(argv, env=env, input=input, capture_output=True,
@@ -298,3 +387,90 @@ class Machine(Service):
             raise MachineError('exit %d: %s\n--- stdout\n%s\n--- stderr\n%s' % (
                 p.returncode, argv[-1], p.stdout[-3000:], p.stderr[-3000:]))
         return r
+
+
+def _echo_off(master, wait=5.0):
+    """Waits (a few seconds at most) for the program to turn the terminal's
+    echo off, as a password prompt does: getpass(3) may print the prompt
+    before, and then flushes what was typed before it was ready."""
+    deadline = time.monotonic() + patience(wait)
+    while time.monotonic() < deadline:
+        if not termios.tcgetattr(master)[3] & termios.ECHO:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _setns_net(fd):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), 'setns')
+
+
+class Outside:
+    """A network namespace beyond the machine, made by Machine.outside():
+    a `sleep` that unshare(1) started in a new network namespace holds it;
+    a veth pair links it to the machine.  Stopped (the holder killed: the
+    namespace and the link vanish) by the machine's stop()."""
+
+    def __init__(self, machine, addrs):
+        self.machine = machine
+        self.addrs = list(addrs)
+        self.holder = None
+
+    def _ip(self, pid, args):
+        subprocess.run(['nsenter', '--net=/proc/%d/ns/net' % pid, 'ip'] + args,
+                       check=True, capture_output=True, timeout=patience(30))
+
+    def start(self):
+        mine = os.readlink('/proc/thread-self/ns/net')
+        self.holder = subprocess.Popen(['unshare', '--net', '--', 'sleep', 'infinity'],
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        pid = self.holder.pid
+
+        def unshared():
+            if self.holder.poll() is not None:
+                raise MachineError('unshare --net exited with %s' % self.holder.returncode)
+            try:
+                return os.readlink('/proc/%d/ns/net' % pid) != mine and \
+                    os.readlink('/proc/%d/exe' % pid).endswith('sleep')
+            except OSError:
+                return False
+        wait_for(unshared, timeout=30, what='the outside network namespace')
+        here, there = 'mkm%d' % pid, 'mkw%d' % pid
+        leader = self.machine.leader
+        self._ip(leader, ['link', 'add', here, 'type', 'veth', 'peer', 'name', there,
+                          'netns', str(pid)])
+        self._ip(leader, ['link', 'set', here, 'up'])
+        self._ip(pid, ['link', 'set', 'lo', 'up'])
+        self._ip(pid, ['link', 'set', there, 'up'])
+        for a in self.addrs:
+            self._ip(pid, ['addr', 'add', a + '/32', 'dev', there])
+            self._ip(leader, ['route', 'add', a + '/32', 'dev', here])
+        self._ip(pid, ['route', 'add', 'default', 'dev', there, 'src', self.addrs[0]])
+        return self
+
+    def stop(self):
+        if self.holder is not None and self.holder.poll() is None:
+            self.holder.kill()
+            self.holder.wait(30)
+        self.holder = None
+
+    def argv(self, cmd):
+        """CMD (a list) run in this namespace."""
+        return ['nsenter', '--net=/proc/%d/ns/net' % self.holder.pid, '--'] + list(cmd)
+
+    @contextlib.contextmanager
+    def entered(self):
+        """The calling thread in this namespace for the block, then back."""
+        back = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+        there = os.open('/proc/%d/ns/net' % self.holder.pid, os.O_RDONLY)
+        try:
+            _setns_net(there)
+            try:
+                yield self
+            finally:
+                _setns_net(back)
+        finally:
+            os.close(there)
+            os.close(back)

@@ -27,7 +27,8 @@ from .net import STARTUP_WAIT
 
 class Delivered:
     """One captured message: mail_from, rcpt_tos, mail_options,
-    rcpt_options, data (bytes), peer, helo, auth (login or None)."""
+    rcpt_options, data (bytes), peer, helo, auth (login or None), tls
+    (True when the session had STARTTLS)."""
 
     def __init__(self, session, envelope):
         self.mail_from = envelope.mail_from
@@ -41,6 +42,7 @@ class Delivered:
         self.auth = getattr(auth, 'login', auth)
         if isinstance(self.auth, bytes):
             self.auth = self.auth.decode('utf-8', 'replace')
+        self.tls = getattr(session, 'ssl', None) is not None
         self.time = time.time()
 
     def message(self):
