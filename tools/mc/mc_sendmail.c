@@ -5,6 +5,7 @@
 
 #include "mc_macros.h"
 
+#include "core/fileio.h"
 #include "mc_file.h"
 #include "mc_msg.h"
 #include "mc_run.h"
