@@ -6,6 +6,7 @@
 #include "core/cfghint.h"
 #include "core/cidr.h"
 #include "core/mem.h"
+#include "core/sockspec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -734,14 +735,12 @@ static bool all_digits(const char *s)
 int cfg_check_socket(const void *value, const char **error_r)
 {
     const char *s = *(char *const *)value;
-    const char *at, *port;
+    const char *at, *port, *path;
 
     if (s == NULL)
         return 0;
-    if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0) {
-        const char *p = strchr(s, ':') + 1;
-
-        if (*p != '/') {
+    if ((path = sockspec_unix_path(s)) != NULL) {
+        if (*path != '/') {
             *error_r = "unix socket path must be absolute (unix:/run/milterkit-dkim/dkim.sock)";
             return -1;
         }

@@ -9,4 +9,5 @@ lib_libmilterkit_a_SOURCES += \
 	lib/core/dname.c lib/core/dname.h \
 	lib/core/snapshot.c lib/core/snapshot.h \
 	lib/core/fileio.c lib/core/fileio.h \
-	lib/core/spawn.c lib/core/spawn.h
+	lib/core/spawn.c lib/core/spawn.h \
+	lib/core/sockspec.c lib/core/sockspec.h

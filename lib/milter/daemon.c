@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/sockspec.h"
 #include "milter/daemonctl.h"
 #include "milter/listensock.h"
 #include "milter/sockcheck.h"
@@ -192,15 +193,6 @@ static int parse_args(const daemon_part *part, int argc, char **argv, daemon_arg
 
 /* ---- socket ---- */
 
-static const char *unix_path(const char *spec)
-{
-    if (strncmp(spec, "unix:", 5) == 0)
-        return spec + 5;
-    if (strncmp(spec, "local:", 6) == 0)
-        return spec + 6;
-    return NULL;
-}
-
 /* A unix socket left by a dead daemon is removed; one that answers is in use. */
 static void clear_stale_socket(const char *path)
 {
@@ -287,7 +279,7 @@ static void open_socket(const daemon_part *part, const daemon_conf *c)
     if (sockcheck_dir(d->socket, c->site.user, d->socket_group, &problem) < 0)
         log_fatal("cannot listen on %s: %s", d->socket, problem.buf);
     str_free(&problem);
-    path = unix_path(d->socket);
+    path = sockspec_unix_path(d->socket);
     if (path != NULL)
         clear_stale_socket(path);
     /* smfi_setconn() keeps a copy of its own (sendmail 8.17 libmilter/main.c). */

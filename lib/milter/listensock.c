@@ -4,6 +4,7 @@
 
 #include "milter/listensock.h"
 
+#include "core/sockspec.h"
 #include "core/str.h"
 
 #include <dirent.h>
@@ -36,9 +37,8 @@ static int parse_spec(const char *spec, want *w, const char **error_r)
     char *end;
 
     memset(w, 0, sizeof *w);
-    if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0) {
+    if ((w->path = sockspec_unix_path(spec)) != NULL) {
         w->family = AF_UNIX;
-        w->path = strchr(spec, ':') + 1;
         return 0;
     }
     if (strncmp(spec, "inet:", 5) == 0) {

@@ -3,6 +3,8 @@
 
 #include "milter/sockcheck.h"
 
+#include "core/sockspec.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -13,15 +15,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-static const char *unix_path(const char *spec)
-{
-    if (strncmp(spec, "unix:", 5) == 0)
-        return spec + 5;
-    if (strncmp(spec, "local:", 6) == 0)
-        return spec + 6;
-    return NULL;
-}
 
 static void how_to_create(const char *dir, const char *owner, const char *group, str_t *why)
 {
@@ -35,7 +28,7 @@ static void how_to_create(const char *dir, const char *owner, const char *group,
 
 int sockcheck_dir(const char *spec, const char *owner, const char *group, str_t *why)
 {
-    const char *path = unix_path(spec), *slash;
+    const char *path = sockspec_unix_path(spec), *slash;
     struct stat st;
     str_t dir;
     int rc = 0;
@@ -86,7 +79,7 @@ static void explain_errno(int e, const char *what, str_t *why)
 /* Binds a test socket as libmilter would; appends the errno if it fails. */
 static bool test_bind(const char *spec, str_t *why)
 {
-    const char *path = unix_path(spec);
+    const char *path = sockspec_unix_path(spec);
     int fd, on = 1, e = 0;
 
     if (path != NULL) {

@@ -9,6 +9,7 @@
 
 #include "core/cidr.h"
 #include "core/mem.h"
+#include "core/sockspec.h"
 
 /* Longest host or path we keep (a unix socket path is at most 107 bytes). */
 #define MAX_TEXT 1024
@@ -55,16 +56,6 @@ static bool printable(const char *s)
     return true;
 }
 
-/* Splits "unix:" / "local:" off; returns the rest or NULL. */
-static const char *unix_rest(const char *spec)
-{
-    if (strncmp(spec, "unix:", 5) == 0)
-        return spec + 5;
-    if (strncmp(spec, "local:", 6) == 0)
-        return spec + 6;
-    return NULL;
-}
-
 int ck_sock_parse_milter(const char *spec, ck_sock *out, const char **error_r)
 {
     const char *rest, *at;
@@ -74,7 +65,7 @@ int ck_sock_parse_milter(const char *spec, ck_sock *out, const char **error_r)
         *error_r = "socket too long or with spaces or control characters";
         return -1;
     }
-    if ((rest = unix_rest(spec)) != NULL) {
+    if ((rest = sockspec_unix_path(spec)) != NULL) {
         if (*rest != '/') {
             *error_r = "unix socket path is not absolute";
             return -1;
@@ -112,7 +103,7 @@ int ck_sock_parse_postfix(const char *spec, const char *queue_dir, bool chroot, 
         *error_r = "socket too long or with spaces or control characters";
         return -1;
     }
-    if ((rest = unix_rest(spec)) != NULL) {
+    if ((rest = sockspec_unix_path(spec)) != NULL) {
         if (*rest == '\0') {
             *error_r = "empty unix socket path";
             return -1;
@@ -212,16 +203,6 @@ void ck_sock_postfix_form(const ck_sock *ours, const char *queue_dir, str_t *out
         str_printf(out, "inet:[%s]:%u", ours->host, ours->port);
     else
         str_printf(out, "inet:%s:%u", ours->host, ours->port);
-}
-
-void ck_sock_format(const ck_sock *s, str_t *out)
-{
-    if (s->kind == CK_SOCK_UNIX)
-        str_printf(out, "unix:%s", s->path);
-    else if (s->host != NULL && strchr(s->host, ':') != NULL)
-        str_printf(out, "inet:[%s]:%u", s->host, s->port);
-    else
-        str_printf(out, "inet:%s:%u", s->host != NULL ? s->host : "*", s->port);
 }
 
 void ck_sock_free(ck_sock *s)

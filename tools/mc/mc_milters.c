@@ -6,6 +6,7 @@
 #include "core/cfg.h"
 #include "core/cfghint.h"
 #include "core/mem.h"
+#include "core/sockspec.h"
 #include "milter/site.h"
 
 #include <errno.h>
@@ -89,7 +90,7 @@ void mc_milters_postfix_socket(const char *socket, const char *queue_dir, str_t 
     size_t qlen = strlen(queue_dir);
 
     *outside_chroot = false;
-    if (strncmp(socket, "unix:", 5) == 0 || strncmp(socket, "local:", 6) == 0) {
+    if (sockspec_unix_path(socket) != NULL) {
         while (qlen > 1 && queue_dir[qlen - 1] == '/')
             qlen--;
         if (strncmp(rest, queue_dir, qlen) == 0 && rest[qlen] == '/' && rest[qlen + 1]) {
