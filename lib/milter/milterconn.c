@@ -23,6 +23,7 @@ void *milterconn_open(SMFICTX *ctx, const milterconn_class *cl, bool *fresh)
     if (conn != NULL)
         return conn;
     conn = mem_zalloc(cl->size);
+    ((milterconn *)conn)->cl = cl;
     daemon_conn_begin();
     smfi_setpriv(ctx, conn);
     return conn;
@@ -91,21 +92,24 @@ void *milterconn_msg_get(SMFICTX *ctx, const milterconn_class *cl)
     return m->conf != NULL ? m : NULL;
 }
 
-sfsistat milterconn_abort(SMFICTX *ctx, const milterconn_class *cl)
+sfsistat milterconn_abort(SMFICTX *ctx)
 {
-    milterconn_msg_end(smfi_getpriv(ctx), cl);
+    milterconn *conn = smfi_getpriv(ctx);
+
+    if (conn != NULL)
+        milterconn_msg_end(conn, conn->cl);
     return SMFIS_CONTINUE;
 }
 
-sfsistat milterconn_close(SMFICTX *ctx, const milterconn_class *cl)
+sfsistat milterconn_close(SMFICTX *ctx)
 {
-    void *conn = smfi_getpriv(ctx);
+    milterconn *conn = smfi_getpriv(ctx);
 
     if (conn == NULL)
         return SMFIS_CONTINUE;
-    milterconn_msg_end(conn, cl);
-    if (cl->conn_end != NULL)
-        cl->conn_end(conn);
+    milterconn_msg_end(conn, conn->cl);
+    if (conn->cl->conn_end != NULL)
+        conn->cl->conn_end(conn);
     smfi_setpriv(ctx, NULL);
     mem_free(&conn);
     daemon_conn_end();

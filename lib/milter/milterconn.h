@@ -43,8 +43,11 @@
 #define MILTERCONN_MACRO_AUTH "{auth_authen}"
 #define MILTERCONN_MACRO_DAEMON "{daemon_name}"
 
+struct milterconn_class;
+
 /* Head of every milter's connection struct. */
 typedef struct milterconn {
+    const struct milterconn_class *cl; /* the milter's description, set when made */
     cidr_addr client; /* the client's address, when has_client */
     bool has_client;  /* false: local submission (no address) or an unknown family */
     char addr[64];    /* "[192.0.2.1]", "[2001:db8::1]" or "[local]": logs, replies */
@@ -96,11 +99,13 @@ void *milterconn_msg_get(SMFICTX *ctx, const milterconn_class *cl);
 /* Ends the message of conn (cl->msg_end, release, zero); harmless when none. */
 void milterconn_msg_end(void *conn, const milterconn_class *cl);
 
-/* xxfi_abort: ends the message.  Returns SMFIS_CONTINUE. */
-sfsistat milterconn_abort(SMFICTX *ctx, const milterconn_class *cl);
+/* xxfi_abort of every milter: ends the message (of the class the
+ * connection was made with).  Returns SMFIS_CONTINUE. */
+sfsistat milterconn_abort(SMFICTX *ctx);
 
-/* xxfi_close: ends the message, cl->conn_end, frees, uncounts.  SMFIS_CONTINUE. */
-sfsistat milterconn_close(SMFICTX *ctx, const milterconn_class *cl);
+/* xxfi_close of every milter: ends the message, the class's conn_end,
+ * frees, uncounts.  Returns SMFIS_CONTINUE. */
+sfsistat milterconn_close(SMFICTX *ctx);
 
 /* The MTA queue id (macro i), or "" when the MTA has not sent one (log_q()
  * writes "NOQUEUE" then). */

@@ -682,16 +682,6 @@ static sfsistat dk_eom(SMFICTX *ctx)
     return rc;
 }
 
-static sfsistat dk_abort(SMFICTX *ctx)
-{
-    return milterconn_abort(ctx, &dk_class);
-}
-
-static sfsistat dk_close(SMFICTX *ctx)
-{
-    return milterconn_close(ctx, &dk_class);
-}
-
 struct smfiDesc dkim_milter_desc = {
     .xxfi_name = "milterkit-dkim",
     .xxfi_version = SMFI_VERSION,
@@ -703,7 +693,7 @@ struct smfiDesc dkim_milter_desc = {
     .xxfi_eoh = dk_eoh,
     .xxfi_body = dk_body,
     .xxfi_eom = dk_eom,
-    .xxfi_abort = dk_abort,
-    .xxfi_close = dk_close,
+    .xxfi_abort = milterconn_abort,
+    .xxfi_close = milterconn_close,
     .xxfi_negotiate = dk_negotiate,
 };

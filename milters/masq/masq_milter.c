@@ -257,16 +257,6 @@ static sfsistat masq_eom(SMFICTX *ctx)
     return rc;
 }
 
-static sfsistat masq_abort(SMFICTX *ctx)
-{
-    return milterconn_abort(ctx, &masq_class);
-}
-
-static sfsistat masq_close(SMFICTX *ctx)
-{
-    return milterconn_close(ctx, &masq_class);
-}
-
 struct smfiDesc masq_milter_desc = {
     .xxfi_name = "milterkit-masq",
     .xxfi_version = SMFI_VERSION,
@@ -275,7 +265,7 @@ struct smfiDesc masq_milter_desc = {
     .xxfi_envfrom = masq_envfrom,
     .xxfi_header = masq_header,
     .xxfi_eom = masq_eom,
-    .xxfi_abort = masq_abort,
-    .xxfi_close = masq_close,
+    .xxfi_abort = milterconn_abort,
+    .xxfi_close = milterconn_close,
     .xxfi_negotiate = masq_negotiate,
 };

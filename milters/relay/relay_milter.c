@@ -399,16 +399,6 @@ static sfsistat relay_eom(SMFICTX *ctx)
     return SMFIS_CONTINUE;
 }
 
-static sfsistat relay_abort(SMFICTX *ctx)
-{
-    return milterconn_abort(ctx, &relay_class);
-}
-
-static sfsistat relay_close(SMFICTX *ctx)
-{
-    return milterconn_close(ctx, &relay_class);
-}
-
 struct smfiDesc relay_milter_desc = {
     .xxfi_name = "milterkit-relay",
     .xxfi_version = SMFI_VERSION,
@@ -417,7 +407,7 @@ struct smfiDesc relay_milter_desc = {
     .xxfi_envfrom = relay_envfrom,
     .xxfi_envrcpt = relay_envrcpt,
     .xxfi_eom = relay_eom,
-    .xxfi_abort = relay_abort,
-    .xxfi_close = relay_close,
+    .xxfi_abort = milterconn_abort,
+    .xxfi_close = milterconn_close,
     .xxfi_negotiate = relay_negotiate,
 };
