@@ -14,11 +14,6 @@
 static const char *const mech_names[] = {"all", "include", "a",   "mx",
                                          "ptr", "ip4",     "ip6", "exists"};
 
-const char *spf_mech_name(spf_mech m)
-{
-    return (unsigned)m < sizeof mech_names / sizeof mech_names[0] ? mech_names[m] : "?";
-}
-
 bool spf_record_is_spf1(const char *txt, size_t len)
 {
     return len >= 6 && strncasecmp(txt, "v=spf1", 6) == 0 && (len == 6 || txt[6] == ' ');

@@ -89,7 +89,4 @@ int spf_record_parse(const char *txt, size_t len, spf_record *out, spf_span *bad
                      const char **error_r);
 void spf_record_free(spf_record *r);
 
-/* "all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists". */
-const char *spf_mech_name(spf_mech m);
-
 #endif

@@ -62,11 +62,6 @@ void log_set_level(int level)
     max_level = level;
 }
 
-int log_get_level(void)
-{
-    return max_level;
-}
-
 static const char *level_name(int level)
 {
     switch (level) {

@@ -29,7 +29,6 @@
 /* Returns 0, or -1 with *error_r set when the facility name is unknown. */
 int log_init(const char *ident, bool foreground, const char *facility, const char **error_r);
 void log_set_level(int level);
-int log_get_level(void);
 /* Parses "err", "warning", "notice", "info", "debug".  Returns the LOG_*
  * level, or -1 when unknown. */
 int log_level_from_name(const char *name);

@@ -76,11 +76,6 @@ void daemonctl_session_end(void)
         notify();
 }
 
-long daemonctl_sessions(void)
-{
-    return atomic_load(&sessions);
-}
-
 long daemonctl_effective_cap(long max_sessions, long fd_limit)
 {
     long most = fd_limit - 2 * DAEMONCTL_FD_RESERVE;

@@ -79,8 +79,6 @@ int daemonctl_start(listensock *ls, const daemonctl_ops *ops, long fd_limit,
 /* A session began / ended (milterconn calls them through daemon.h). */
 void daemonctl_session_begin(void);
 void daemonctl_session_end(void);
-/* Sessions begun and not ended. */
-long daemonctl_sessions(void);
 
 /* The session cap for max_sessions given the descriptor limit: at most
  * fd_limit - 2 * DAEMONCTL_FD_RESERVE, at least 1. */

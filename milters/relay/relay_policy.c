@@ -25,11 +25,6 @@ struct relay_policy {
 
 #define SENDER_SEPS ", \t"
 
-const relay_settings *relay_policy_settings(const relay_policy *p)
-{
-    return p->s;
-}
-
 const access_map *relay_policy_access(const relay_policy *p)
 {
     return p->access;

@@ -26,7 +26,6 @@ typedef struct relay_policy relay_policy;
 int relay_policy_prepare(daemon_conf *c, str_t *errors);
 void relay_policy_release(daemon_conf *c);
 
-const relay_settings *relay_policy_settings(const relay_policy *p);
 /* The access map, or NULL when relay.access is not set. */
 const access_map *relay_policy_access(const relay_policy *p);
 

@@ -205,11 +205,3 @@ void ck_conf_free(ck_conf *c)
     mem_free(&c->queue_directory);
     mem_free(&c->path);
 }
-
-const ck_milter *ck_conf_milter(const ck_conf *c, const char *name)
-{
-    for (size_t i = 0; i < CK_MILTERS; i++)
-        if (strcmp(c->milter[i].name, name) == 0)
-            return &c->milter[i];
-    return NULL;
-}

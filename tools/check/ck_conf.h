@@ -58,7 +58,4 @@ typedef struct ck_conf {
 int ck_conf_load(const char *path, ck_conf *c, str_t *errors);
 void ck_conf_free(ck_conf *c);
 
-/* The milter named name, or NULL. */
-const ck_milter *ck_conf_milter(const ck_conf *c, const char *name);
-
 #endif

@@ -47,9 +47,6 @@ bool ck_sock_same(const ck_sock *ours, const ck_sock *theirs);
 /* Appends ours in Postfix's syntax (relative to queue_dir when below it). */
 void ck_sock_postfix_form(const ck_sock *ours, const char *queue_dir, str_t *out);
 
-/* Appends a readable form: "unix:/PATH" or "inet:HOST:PORT" ("*" for any). */
-void ck_sock_format(const ck_sock *s, str_t *out);
-
 void ck_sock_free(ck_sock *s);
 
 #endif

@@ -89,11 +89,6 @@ unsigned mc_errors(void)
     return nerrors;
 }
 
-unsigned mc_warnings(void)
-{
-    return nwarnings;
-}
-
 void mc_msg_summary(const char *outcome)
 {
     if (nerrors > 0)

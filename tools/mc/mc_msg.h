@@ -25,8 +25,6 @@ void mc_warn_at(const char *key, const char *fmt, ...) __attribute__((format(pri
 void mc_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Number of mc_error() calls so far. */
 unsigned mc_errors(void);
-/* Number of mc_warn() calls so far. */
-unsigned mc_warnings(void);
 /* "milterkit-mc: N errors, M warnings; OUTCOME" when there were errors
  * (outcome: what became of the files, e.g. "nothing written"). */
 void mc_msg_summary(const char *outcome);

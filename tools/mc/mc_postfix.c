@@ -385,15 +385,3 @@ void mc_postfix_commands(const mc_job *j, str_t *out)
     str_append(out, c.commands.buf, c.commands.len);
     str_free(&c.main), str_free(&c.master), str_free(&c.commands);
 }
-
-void mc_postfix_settings(const mc_job *j, str_t *main, str_t *master)
-{
-    pf_conf c = {.quiet = true};
-
-    str_init(&c.main), str_init(&c.master), str_init(&c.commands);
-    main_settings(j, &c);
-    master_services(j, &c);
-    str_append(main, c.main.buf, c.main.len);
-    str_append(master, c.master.buf, c.master.len);
-    str_free(&c.main), str_free(&c.master), str_free(&c.commands);
-}

@@ -21,8 +21,4 @@ int mc_postfix_generate(mc_job *j);
  * milterkit-postconf.sh runs).  Reports nothing. */
 void mc_postfix_commands(const mc_job *j, str_t *out);
 
-/* Appends the main.cf settings ("key = value\n" lines) to main and the
- * master.cf services to master.  Reports nothing. */
-void mc_postfix_settings(const mc_job *j, str_t *main, str_t *master);
-
 #endif
