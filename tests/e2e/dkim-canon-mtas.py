@@ -27,10 +27,9 @@ sign such a body so that it verifies.
 
 import os
 import smtplib
-import threading
 
 from mktest import Skip, check, log, run_test, smtp_send
-from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, on_both_mtas, require_postfix,
                         require_sendmail)
 from mktest.sink import Sink
 
@@ -125,25 +124,12 @@ def test():
         keys.make("example.net", "rsa1", "rsa")
         keys.write_source()
         results = {}
-
-        def worker(kind, lax, canon):
-            try:
-                results[(kind, lax, canon)] = run(kind, lax, keys, canon)
-            except BaseException as e:      # re-raised in the main thread
-                results[(kind, lax, canon)] = e
-
         for canon in ('relaxed/relaxed', 'simple/simple'):
             for lax in (False, True):
-                threads = [threading.Thread(target=worker, args=(k, lax, canon), daemon=True)
-                           for k in ('sendmail', 'postfix')]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
+                for kind, r in on_both_mtas(run, lax, keys, canon).items():
+                    results[(kind, lax, canon)] = r
         with dc.OpenDKIMVerifier(keys.records()) as od:
             for (kind, lax, canon), r in sorted(results.items()):
-                if isinstance(r, BaseException):
-                    raise r
                 count += check_run(kind, lax, canon, keys, od, *r)
                 log('%s%s %s: every body delivered verifies with libopendkim, python3-dkim '
                     'and Mail::DKIM' % (kind, ' (bare CR/LF allowed)' if lax else '', canon))

@@ -23,11 +23,10 @@ notice line saying why.
 
 import os
 import re
-import threading
 
 from mktest import Skip, check, log, run_test, smtp_send
-from mktest.mta import (Postfix, Sendmail, masq_milter, milterkit_milter, require_postfix,
-                        require_sendmail)
+from mktest.mta import (Postfix, Sendmail, masq_milter, milterkit_milter, on_both_mtas,
+                        require_postfix, require_sendmail)
 from mktest.sink import Sink
 
 from mktest import dkimtest as dc
@@ -119,24 +118,11 @@ def test():
         keys.make("example.net", "ed1", "ed25519")
         keys.write_source()
         results = {}
-
-        def worker(kind, order):
-            try:
-                results[(kind, order)] = run(kind, order, keys)
-            except BaseException as e:      # re-raised in the main thread
-                results[(kind, order)] = e
-
         for order in ORDERS:
-            threads = [threading.Thread(target=worker, args=(k, order), daemon=True)
-                       for k in ('sendmail', 'postfix')]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            for kind, r in on_both_mtas(run, order, keys).items():
+                results[(kind, order)] = r
         with dc.OpenDKIMVerifier(keys.records()) as od:
             for (kind, order), r in sorted(results.items()):
-                if isinstance(r, BaseException):
-                    raise r
                 count += check_run(kind, order, keys, od, *r)
     print('masquerade e2e checks passed: %d' % count)
 

@@ -14,11 +14,10 @@ Postfix 3.7, after milterkit-masq in the milter chain:
 
 import os
 import re
-import threading
 
 from mktest import Skip, log, run_test, smtp_send
-from mktest.mta import (Postfix, Sendmail, masq_milter, milterkit_milter,
-                 require_postfix, require_sendmail)
+from mktest.mta import (Postfix, Sendmail, masq_milter, milterkit_milter, on_both_mtas,
+                        require_postfix, require_sendmail)
 from mktest.sink import Sink
 
 from mktest import dkimtest as dc
@@ -118,25 +117,7 @@ def test():
         keys.make("example.net", "ed1", "ed25519")
         keys.make("example.org", "ext", "rsa")
         keys.write_source()
-        results = {}
-
-        def worker(kind):
-            try:
-                results[kind] = run(kind, keys)
-            except BaseException as e:      # re-raised in the main thread
-                results[kind] = e
-
-        threads = [threading.Thread(target=worker, args=(k,), daemon=True)
-                   for k in ('sendmail', 'postfix')]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for kind in ('sendmail', 'postfix'):
-            r = results.get(kind, RuntimeError('%s: no result' % kind))
-            if isinstance(r, BaseException):
-                raise r
-            msgs, dlog = r
+        for kind, (msgs, dlog) in on_both_mtas(run, keys).items():
             check_internal(kind, msgs['signed'], keys, dlog)
             check_external(kind, msgs['from'])
             log('%s: internal mail masqueraded and signed (verifies), external '

@@ -26,11 +26,11 @@ and from a trusted relay (127.0.0.10, dkim.trusted_relays) is delivered.
 
 import os
 import smtplib
-import threading
 
 from mktest import Skip, check, log, need_program, run_test, smtp_send
 from mktest import authres
-from mktest.mta import Postfix, Sendmail, milterkit_milter, require_postfix, require_sendmail
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, on_both_mtas, require_postfix,
+                        require_sendmail)
 from mktest.sink import Sink
 
 from mktest import dkimtest as dc
@@ -130,27 +130,6 @@ def enforce(kind, raw, dns):
         return refused, len(msgs), dkimd.log()
 
 
-def both(fn, *args):
-    results = {}
-
-    def worker(kind):
-        try:
-            results[kind] = fn(kind, *args)
-        except BaseException as e:      # re-raised in the main thread
-            results[kind] = e
-
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True)
-               for k in ('sendmail', 'postfix')]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for kind in ('sendmail', 'postfix'):
-        if isinstance(results.get(kind), BaseException):
-            raise results[kind]
-    return results
-
-
 def test():
     if os.environ.get('MILTERKIT_E2E') == 'skip':
         raise Skip('MILTERKIT_E2E=skip')
@@ -162,7 +141,7 @@ def test():
         zone(dns, keys)
         dns.start()
         cases = corpus(keys)
-        got = both(annotate, cases, dns)
+        got = on_both_mtas(annotate, cases, dns)
         for i, (label, mail_from, _, want) in enumerate(cases):
             per_mta = {k: got[k].get(i) for k in ('sendmail', 'postfix')}
             check(per_mta['sendmail'] == per_mta['postfix'],
@@ -182,7 +161,7 @@ def test():
                       [('pass', 'helo', HELO)], '%s: the HELO identity alone' % label, spf)
             log('%-16s %s' % (label, per_mta['postfix'].replace('\n\t', ' ')))
         raw = cases[1][2]
-        res = both(enforce, raw, dns)
+        res = on_both_mtas(enforce, raw, dns)
         for kind in ('sendmail', 'postfix'):
             refused, delivered, dlog = res[kind]
             check(refused is not None and refused[0] == 550 and '5.7.1' in refused[1] and

@@ -13,10 +13,10 @@ nothing else.
 """
 
 import os
-import threading
 
 from mktest import Skip, check, log, need_program, run_test, smtp_send
-from mktest.mta import Postfix, Sendmail, milterkit_milter, require_postfix, require_sendmail
+from mktest.mta import (Postfix, Sendmail, milterkit_milter, on_both_mtas, require_postfix,
+                        require_sendmail)
 from mktest.sink import Sink
 
 from mktest import dkimtest as dc
@@ -64,23 +64,7 @@ def test():
         dc.verdict_keys(keys, dns)
         dns.start()
         corpus = dc.verdict_corpus(keys)
-        results = {}
-
-        def worker(kind):
-            try:
-                results[kind] = run(kind, corpus, dns)
-            except BaseException as e:      # re-raised in the main thread
-                results[kind] = e
-
-        threads = [threading.Thread(target=worker, args=(k,), daemon=True)
-                   for k in ('sendmail', 'postfix')]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for kind in ('sendmail', 'postfix'):
-            if isinstance(results.get(kind), BaseException):
-                raise results[kind]
+        results = on_both_mtas(run, corpus, dns)
         for i, (label, _, want, reason) in enumerate(corpus):
             per_mta = {k: results[k].get(i) for k in ('sendmail', 'postfix')}
             check(per_mta['sendmail'] == per_mta['postfix'],

@@ -18,12 +18,11 @@ is printed.
 """
 
 import os
-import threading
 
 from mktest import Skip, log, run_test, smtp_send
 from mktest.miltertap import MilterTap
-from mktest.mta import (Postfix, Sendmail, masq_milter, require_postfix,
-                 require_sendmail)
+from mktest.mta import (Postfix, Sendmail, masq_milter, on_both_mtas, require_postfix,
+                        require_sendmail)
 from mktest.sink import Sink
 
 ORIG_FROM = ' "Doe, J." <john@pc1.home.example.net>'
@@ -112,26 +111,8 @@ def observe(kind):
 def test():
     e2e_enabled()
     masq_milter().stop()    # Skip when milterkit-masq is not built
-    results = {}
-
-    def worker(kind):
-        try:
-            results[kind] = observe(kind)
-        except BaseException as e:      # re-raised in the main thread
-            results[kind] = e
-
-    threads = [threading.Thread(target=worker, args=(k,), daemon=True)
-               for k in ('sendmail', 'postfix')]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
     failed = []
-    for kind in ('sendmail', 'postfix'):
-        r = results.get(kind, RuntimeError('%s: no result' % kind))
-        if isinstance(r, BaseException):
-            raise r
-        facts, convo = r
+    for kind, (facts, convo) in on_both_mtas(observe).items():
         log('%s: %s' % (kind, '\n  '.join('%s: %r' % kv
                                            for kv in facts.items())))
         if facts != EXPECTED[kind]:

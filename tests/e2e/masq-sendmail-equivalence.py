@@ -37,9 +37,8 @@ of the comparison (a NOTE says so).
 
 import os
 import subprocess
-import threading
 
-from mktest import Skip, Workdir, log, run_test, smtp_connect
+from mktest import Skip, Workdir, in_threads, log, run_test, smtp_connect
 from mktest.mta import (Postfix, Sendmail, masq_milter, require_postfix,
                  require_sendmail, sendmail_root)
 from mktest.sink import Sink
@@ -350,25 +349,8 @@ def test():
             'case is not compared with native sendmail')
     # The two configurations run side by side (each with its own MTAs,
     # milter and sinks), to keep the test short.
-    results = {}
-
-    def worker(config, allmasq):
-        try:
-            results[config] = run_config(config, allmasq, generics_native)
-        except BaseException as e:      # re-raised in the main thread
-            results[config] = e
-
-    threads = [threading.Thread(target=worker, args=c, daemon=True)
-               for c in CONFIGS]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
     diffs = []
-    for config, _ in CONFIGS:
-        r = results.get(config, RuntimeError('%s: no result' % config))
-        if isinstance(r, BaseException):
-            raise r
+    for r in in_threads(run_config, [c + (generics_native,) for c in CONFIGS]):
         diffs += r
     unknown = [d for d in diffs if known(d) is None]
     used = set()

@@ -4,7 +4,8 @@ Test scripts import it by name: `make check` puts tests/lib on PYTHONPATH
 (tests/demo.sh and tests/bench/run.sh do the same).  The common pieces are
 re-exported here; the rest is in the modules:
 
-  runner       run_test(), Skip, skip(), fail(), check(), log()
+  runner       run_test(), Skip, skip(), fail(), check(), log(),
+               in_threads()
   paths        top_srcdir(), top_builddir(), e2e_root(), built(),
                need_program(), run_user(), key_base(), give_key()
   net          patience(), free_port(), wait_port(), wait_for(),
@@ -34,7 +35,7 @@ python3-aiosmtpd where a module says so).
 """
 
 from .runner import (EXIT_FAIL, EXIT_HARD, EXIT_PASS, EXIT_SKIP, SKIP, Skip,
-                     SkipTest, check, fail, log, run_test, skip)
+                     SkipTest, check, fail, in_threads, log, run_test, skip)
 from .paths import (builddir, built, e2e_root, give_key, key_base,
                     need_program, run_user, srcdir, top_builddir, top_srcdir)
 from .net import (free_port, have_ipv6, patience, smtp_connect, smtp_send,
@@ -54,6 +55,7 @@ __all__ = [
     'SkipTest',
     'check',
     'fail',
+    'in_threads',
     'log',
     'run_test',
     'skip',

@@ -29,10 +29,20 @@ import signal
 import subprocess
 import time
 
-from . import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port,
+from . import (Proc, Service, Skip, SyslogListener, Workdir, e2e_root, free_port, in_threads,
                      have_private_ns, private_ns_argv,
                      uts_ns_of, wait_for, wait_port)
 from .net import STARTUP_WAIT
+
+
+MTAS = ('sendmail', 'postfix')
+
+
+def on_both_mtas(fn, *args):
+    """fn('sendmail', *args) and fn('postfix', *args) at once, each in a
+    thread of its own (in_threads).  Returns {'sendmail': result,
+    'postfix': result}; raises what either raised once both have ended."""
+    return dict(zip(MTAS, in_threads(fn, [(kind,) + args for kind in MTAS])))
 
 
 def sendmail_root():

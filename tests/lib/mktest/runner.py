@@ -20,6 +20,7 @@ stopped at the end, newest first.
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -64,6 +65,31 @@ def log(*args):
 # that run_test() can stop what a test left, e.g. when a signal arrived
 # between creating an object and entering its `with` block.
 _live = []
+
+
+def in_threads(fn, calls):
+    """fn(*args) for each args tuple of calls, each in a thread of its own,
+    all at once.  Returns their results in the order of calls; when any
+    raised, raises the first of those (in that order) once all have ended."""
+    calls = list(calls)
+    results = [None] * len(calls)
+
+    def worker(i):
+        try:
+            results[i] = (True, fn(*calls[i]))
+        except BaseException as e:      # re-raised in the calling thread
+            results[i] = (False, e)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
+               for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for ok, r in results:
+        if not ok:
+            raise r
+    return [r for _, r in results]
 
 
 def register(obj):
