@@ -5,6 +5,7 @@
 
 #include "core/mem.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,4 +105,18 @@ char *str_steal(str_t *s)
     s->buf = NULL;
     s->len = s->cap = 0;
     return b;
+}
+
+bool str_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+char *str_dup_trimmed(const char *s, size_t n)
+{
+    while (n > 0 && str_is_space(*s))
+        s++, n--;
+    while (n > 0 && str_is_space(s[n - 1]))
+        n--;
+    return mem_strndup(s, n);
 }

@@ -11,6 +11,7 @@
 #define MK_STR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct str {
@@ -32,5 +33,11 @@ void str_truncate(str_t *s, size_t len); /* len must be <= s->len */
  * owns nothing: str_free(s) is then a no-op, and appending to it again
  * allocates a new buffer. */
 char *str_steal(str_t *s);
+
+/* Whether c is a space, tab, CR or LF. */
+bool str_is_space(char c);
+/* A copy of s[0..n) without its leading and trailing str_is_space()
+ * characters (mem_free it). */
+char *str_dup_trimmed(const char *s, size_t n);
 
 #endif

@@ -230,6 +230,17 @@ void dns_free(dns **dp)
 
 /* ---- one query ---- */
 
+/* Takes q off d's list of abandoned queries (d->lock held). */
+static void unlink_abandoned(dns *d, query *q)
+{
+    if (q->prev != NULL)
+        q->prev->next = q->next;
+    else
+        d->abandoned = q->next;
+    if (q->next != NULL)
+        q->next->prev = q->prev;
+}
+
 static void on_answer(void *arg, int err, struct ub_result *res)
 {
     query *q = arg;
@@ -237,12 +248,7 @@ static void on_answer(void *arg, int err, struct ub_result *res)
 
     pthread_mutex_lock(&d->lock);
     if (q->abandoned) {
-        if (q->prev != NULL)
-            q->prev->next = q->next;
-        else
-            d->abandoned = q->next;
-        if (q->next != NULL)
-            q->next->prev = q->prev;
+        unlink_abandoned(d, q);
         pthread_mutex_unlock(&d->lock);
         ub_resolve_free(res);
         query_destroy(q);
@@ -294,12 +300,7 @@ static void abandon(dns *d, query *q, int id)
     if (ub_cancel(d->ctx, id) != 0)
         return; /* being delivered: on_answer frees q */
     pthread_mutex_lock(&d->lock);
-    if (q->prev != NULL)
-        q->prev->next = q->next;
-    else
-        d->abandoned = q->next;
-    if (q->next != NULL)
-        q->next->prev = q->prev;
+    unlink_abandoned(d, q);
     pthread_mutex_unlock(&d->lock);
     query_destroy(q);
 }

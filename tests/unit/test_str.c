@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/sockspec.h"
 #include "core/str.h"
 
 static void append_grows_and_terminates(void **state)
@@ -77,6 +78,44 @@ static void strndup_bounds(void **state)
     mem_free(&p);
 }
 
+/* str_dup_trimmed: input, its length, the copy. */
+static const struct {
+    const char *in;
+    size_t n;
+    const char *want;
+} trims[] = {
+    {"  a b \t", 7, "a b"},
+    {"\r\n value\r\n", 10, "value"},
+    {"x  ", 1, "x"},        /* only the first n bytes count */
+    {" \t\r\n", 4, ""},
+    {"", 0, ""},
+    {"\vx\f", 3, "\vx\f"}, /* VT and FF are not trimmed */
+};
+
+static void dup_trimmed(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof trims / sizeof trims[0]; i++) {
+        char *p = str_dup_trimmed(trims[i].in, trims[i].n);
+
+        assert_string_equal(p, trims[i].want);
+        mem_free(&p);
+    }
+}
+
+/* sockspec_unix_path: the path of unix: and local: specs, NULL otherwise. */
+static void unix_path_of_spec(void **state)
+{
+    (void)state;
+    assert_string_equal(sockspec_unix_path("unix:/run/x.sock"), "/run/x.sock");
+    assert_string_equal(sockspec_unix_path("local:/run/x.sock"), "/run/x.sock");
+    assert_string_equal(sockspec_unix_path("unix:"), "");
+    assert_null(sockspec_unix_path("inet:8891@127.0.0.1"));
+    assert_null(sockspec_unix_path("inet6:8891@::1"));
+    assert_null(sockspec_unix_path("/run/x.sock"));
+    assert_null(sockspec_unix_path("UNIX:/run/x.sock")); /* libmilter's spelling is lower case */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +124,8 @@ int main(void)
         cmocka_unit_test(printf_appends),
         cmocka_unit_test(steal_gives_buffer),
         cmocka_unit_test(strndup_bounds),
+        cmocka_unit_test(dup_trimmed),
+        cmocka_unit_test(unix_path_of_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

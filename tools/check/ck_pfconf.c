@@ -9,21 +9,6 @@
 #include "core/mem.h"
 #include "core/str.h"
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* s[0..n) trimmed of outer whitespace, copied. */
-static char *trimmed(const char *s, size_t n)
-{
-    while (n > 0 && is_space(*s))
-        s++, n--;
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    return mem_strndup(s, n);
-}
-
 static void add_kv(ck_kvlist *l, const char *line, size_t n)
 {
     const char *eq = memchr(line, '=', n);
@@ -34,8 +19,8 @@ static void add_kv(ck_kvlist *l, const char *line, size_t n)
         l->cap = l->cap ? 2 * l->cap : 16;
         l->items = mem_realloc_array(l->items, l->cap, sizeof *l->items);
     }
-    l->items[l->count].name = trimmed(line, (size_t)(eq - line));
-    l->items[l->count].value = trimmed(eq + 1, n - (size_t)(eq + 1 - line));
+    l->items[l->count].name = str_dup_trimmed(line, (size_t)(eq - line));
+    l->items[l->count].value = str_dup_trimmed(eq + 1, n - (size_t)(eq + 1 - line));
     if (l->items[l->count].name[0] == '\0') {
         mem_free(&l->items[l->count].name);
         mem_free(&l->items[l->count].value);
@@ -153,10 +138,10 @@ static int read_group(const char *g, size_t n, ck_pf_milters *m, const char **er
 
         if (eq == NULL)
             continue;
-        name = trimmed(piece, (size_t)(eq - piece));
+        name = str_dup_trimmed(piece, (size_t)(eq - piece));
         if (strcmp(name, "default_action") == 0) {
             mem_free(&action);
-            action = trimmed(eq + 1, strlen(eq + 1));
+            action = str_dup_trimmed(eq + 1, strlen(eq + 1));
         }
         mem_free(&name);
     }
@@ -170,7 +155,7 @@ int ck_pf_parse_milters(const char *value, ck_pf_milters *out, const char **erro
 
     memset(out, 0, sizeof *out);
     while (rc == 0 && i < n) {
-        if (is_space(value[i]) || value[i] == ',') {
+        if (str_is_space(value[i]) || value[i] == ',') {
             i++;
         } else if (value[i] == '{') {
             const char *close = memchr(value + i + 1, '}', n - i - 1);

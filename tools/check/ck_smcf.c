@@ -7,20 +7,7 @@
 #include <strings.h>
 
 #include "core/mem.h"
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char *trimmed(const char *s, size_t n)
-{
-    while (n > 0 && is_space(*s))
-        s++, n--;
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    return mem_strndup(s, n);
-}
+#include "core/str.h"
 
 /* Splits s at sep into trimmed pieces, calling fn on each non-empty one. */
 typedef int piece_fn(void *ctx, const char *piece);
@@ -36,7 +23,7 @@ static int split(const char *s, size_t n, const char *seps, piece_fn *fn, void *
 
         while (i < n && strchr(seps, s[i]) == NULL)
             i++;
-        p = trimmed(s + start, i - start);
+        p = str_dup_trimmed(s + start, i - start);
         rc = *p != '\0' ? fn(ctx, p) : 0;
         mem_free(&p);
         if (rc < 0)
@@ -70,7 +57,7 @@ static int equate(void *ctx, const char *piece)
     slot = piece[0] == 'S' ? &p->cur->socket : piece[0] == 'F' ? &p->cur->flags : NULL;
     if (slot != NULL) {
         mem_free(slot);
-        *slot = trimmed(eq + 1, strlen(eq + 1));
+        *slot = str_dup_trimmed(eq + 1, strlen(eq + 1));
     }
     return 0;
 }
@@ -86,7 +73,7 @@ static int filter_line(parser *p, const char *l, size_t n)
     cf->filters = mem_realloc_array(cf->filters, cf->nfilters + 1, sizeof *cf->filters);
     p->cur = &cf->filters[cf->nfilters++];
     memset(p->cur, 0, sizeof *p->cur);
-    p->cur->name = trimmed(l, namelen);
+    p->cur->name = str_dup_trimmed(l, namelen);
     if (comma == NULL)
         return 0;
     return split(comma + 1, n - namelen - 1, ",", equate, p);
@@ -112,10 +99,10 @@ static int option_line(parser *p, const char *l, size_t n)
     ck_smcf *cf = p->cf;
     int rc = 0;
 
-    if (n == 0 || !is_space(l[0]) || eq == NULL)
+    if (n == 0 || !str_is_space(l[0]) || eq == NULL)
         return 0;
-    name = trimmed(l, (size_t)(eq - l));
-    value = trimmed(eq + 1, n - (size_t)(eq + 1 - l));
+    name = str_dup_trimmed(l, (size_t)(eq - l));
+    value = str_dup_trimmed(eq + 1, n - (size_t)(eq + 1 - l));
     if (strcasecmp(name, "InputMailFilters") == 0) {
         for (size_t i = 0; i < cf->ninput; i++)
             mem_free(&cf->input[i]);
@@ -230,9 +217,9 @@ static int opt_piece(void *ctx, const char *piece)
 
     if (eq == NULL || f->found)
         return 0;
-    k = trimmed(piece, (size_t)(eq - piece));
+    k = str_dup_trimmed(piece, (size_t)(eq - piece));
     if (strcasecmp(k, f->key) == 0) {
-        char *v = trimmed(eq + 1, strlen(eq + 1));
+        char *v = str_dup_trimmed(eq + 1, strlen(eq + 1));
 
         str_append_cstr(f->out, v);
         mem_free(&v);
