@@ -12,6 +12,7 @@ lib_libmilterkit_a_SOURCES += \
 	lib/milter/listensock.c lib/milter/listensock.h \
 	lib/milter/sockcheck.c lib/milter/sockcheck.h \
 	lib/milter/milterconn.c lib/milter/milterconn.h \
+	lib/milter/reply.c lib/milter/reply.h \
 	lib/milter/macros.c lib/milter/macros.h \
 	lib/milter/masq_settings.c lib/milter/masq_settings.h \
 	lib/milter/masq_policy.c lib/milter/masq_policy.h

@@ -13,6 +13,7 @@
 #include "dkim_verify.h"
 #include "milter/macros.h"
 #include "milter/milterconn.h"
+#include "milter/reply.h"
 #include "milter/origin.h"
 
 #include <stdatomic.h>
@@ -21,8 +22,6 @@
 
 /* Authentication-Results fields of ours remembered for deletion. */
 #define DK_MAX_AR 1000
-/* Bytes of reply text given to smfi_setreply. */
-#define DK_REPLY_MAX 400
 /* Bytes of a HELO argument kept (RFC 5321 allows 512 for the whole line). */
 #define DK_HELO_MAX 1024
 
@@ -373,19 +372,6 @@ static int remove_ours(SMFICTX *ctx, const dk_msg *m, const char *qid)
 static const char *hv(const dk_conn *c, const char *value)
 {
     return c->leadspc ? value : value + 1;
-}
-
-/* Reply text as smfi_setreply wants it: printable, '%' doubled, bounded. */
-static void reply_text(const char *text, str_t *out)
-{
-    for (const char *p = text; *p && out->len < DK_REPLY_MAX; p++) {
-        unsigned char ch = (unsigned char)*p;
-
-        if (ch == '%')
-            str_append_cstr(out, "%%");
-        else
-            str_append_char(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
-    }
 }
 
 /* Trusted mail that should be signed and cannot be: dkim.on_unsignable,

@@ -10,14 +10,13 @@
 #include "mail/access.h"
 #include "milter/macros.h"
 #include "milter/milterconn.h"
+#include "milter/reply.h"
 #include "milter/origin.h"
 #include "relay_policy.h"
 #include "relay_settings.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define REPLY_MAX 400 /* bytes of reply text passed to smfi_setreply */
 
 typedef struct relay_msg {
     milterconn_msg head;  /* config snapshot, origin */
@@ -67,19 +66,6 @@ static const milterconn_class relay_class = {
 };
 
 /* ---- replies and logging ---- */
-
-/* Reply text as smfi_setreply wants it: printable, '%' doubled, bounded. */
-static void reply_text(const char *text, str_t *out)
-{
-    for (const char *p = text; *p && out->len < REPLY_MAX; p++) {
-        unsigned char ch = (unsigned char)*p;
-
-        if (ch == '%')
-            str_append_cstr(out, "%%");
-        else
-            str_append_char(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
-    }
-}
 
 /* Refuses (or, in dry-run mode, only logs) with code dsn text. */
 static sfsistat refuse(SMFICTX *ctx, const relay_msg *m, const char *qid, const str_t *detail,
