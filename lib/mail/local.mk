@@ -4,4 +4,5 @@ lib_libmilterkit_a_SOURCES += \
 	lib/mail/addr.c lib/mail/addr.h \
 	lib/mail/masquerade.c lib/mail/masquerade.h \
 	lib/mail/mapfile.c lib/mail/mapfile.h \
-	lib/mail/access.c lib/mail/access.h
+	lib/mail/access.c lib/mail/access.h \
+	lib/mail/hdrfield.c lib/mail/hdrfield.h

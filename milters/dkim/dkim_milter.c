@@ -34,7 +34,7 @@ typedef enum dk_stage { DK_HEADERS, DK_BODY } dk_stage;
 
 typedef struct dk_msg {
     milterconn_msg head; /* config snapshot, origin */
-    dkim_hdr *hdrs; /* values with their leading space, folds as received */
+    hdrfield *hdrs; /* values with their leading space, folds as received */
     size_t nhdrs;
     bool over_limits;   /* a field was too large, or too many fields */
     int nar;            /* Authentication-Results fields seen */
@@ -88,11 +88,7 @@ static void msg_end(void *msg)
 {
     dk_msg *m = msg;
 
-    for (size_t i = 0; i < m->nhdrs; i++) {
-        mem_free(&m->hdrs[i].name);
-        mem_free(&m->hdrs[i].value);
-    }
-    mem_free(&m->hdrs);
+    hdrfields_free(&m->hdrs, &m->nhdrs);
     mem_free(&m->ours);
     mem_free(&m->why);
     dkim_sign_free(&m->sign);
@@ -232,7 +228,7 @@ static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
     dk_conn *c = milterconn_get(ctx);
     dk_msg *m = milterconn_msg_get(ctx, &dk_class);
     const dkim_settings *s;
-    dkim_hdr *h;
+    char *v;
 
     if (m == NULL)
         return go_on(c, SMFIP_NR_HDR);
@@ -252,18 +248,16 @@ static sfsistat dk_header(SMFICTX *ctx, char *name, char *value)
         m->over_limits = true;
         return go_on(c, SMFIP_NR_HDR);
     }
-    m->hdrs = mem_realloc_array(m->hdrs, m->nhdrs + 1, sizeof *m->hdrs);
-    h = &m->hdrs[m->nhdrs++];
-    h->name = mem_strdup(name);
     if (c->leadspc) {
-        h->value = mem_strdup(value);
+        v = mem_strdup(value);
     } else { /* the MTA dropped the space after the colon: put the usual one back */
         size_t n = strlen(value);
 
-        h->value = mem_alloc(n + 2);
-        h->value[0] = ' ';
-        memcpy(h->value + 1, value, n + 1);
+        v = mem_alloc(n + 2);
+        v[0] = ' ';
+        memcpy(v + 1, value, n + 1);
     }
+    hdrfields_add(&m->hdrs, &m->nhdrs, name, v);
     return go_on(c, SMFIP_NR_HDR);
 }
 

@@ -37,19 +37,8 @@ const char *dkim_sign_decision_name(dkim_sign_decision d)
     return names[d];
 }
 
-/* The index smfi_chgheader gives field i: among the fields of its name. */
-static int index_of(const dkim_hdr *hdrs, size_t i)
-{
-    int k = 1;
-
-    for (size_t j = 0; j < i; j++)
-        if (strcasecmp(hdrs[j].name, hdrs[i].name) == 0)
-            k++;
-    return k;
-}
-
 /* The view: every field, those the masquerade rewrite covers rewritten. */
-static int build_view(dkim_sign *g, const dkim_hdr *hdrs, size_t n, str_t *why)
+static int build_view(dkim_sign *g, const hdrfield *hdrs, size_t n, str_t *why)
 {
     g->view = mem_array(n ? n : 1, sizeof *g->view);
     g->edits = mem_array(n ? n : 1, sizeof *g->edits);
@@ -67,7 +56,7 @@ static int build_view(dkim_sign *g, const dkim_hdr *hdrs, size_t n, str_t *why)
             dkim_sign_edit *e = &g->edits[g->nedits++];
 
             e->name = hdrs[i].name;
-            e->index = index_of(hdrs, i);
+            e->index = hdrfields_index(hdrs, i);
             e->old_value = hdrs[i].value;
             e->new_value = str_steal(&out);
             g->view[i].value = e->new_value;
@@ -213,7 +202,7 @@ out:
     return d;
 }
 
-dkim_sign_decision dkim_sign_prepare(dkim_policy *p, const dkim_hdr *hdrs, size_t n,
+dkim_sign_decision dkim_sign_prepare(dkim_policy *p, const hdrfield *hdrs, size_t n,
                                      bool over_limits, dkim_sign **out, str_t *why)
 {
     dkim_sign *g = mem_zalloc(sizeof *g);

@@ -31,16 +31,12 @@
 #include <stdint.h>
 
 #include "core/str.h"
+#include "mail/hdrfield.h"
 #include "dkim_policy.h"
 
 /* Most signatures made for one message (keys of all its From domains). */
 #define DKIM_SIGN_MAX_SIGNERS 8
 
-/* One header field as received (value with its leading space, folds "\n"). */
-typedef struct dkim_hdr {
-    char *name;
-    char *value;
-} dkim_hdr;
 
 /* A header field the milter changes before the signature covers it. */
 typedef struct dkim_sign_edit {
@@ -69,7 +65,7 @@ typedef struct dkim_sign dkim_sign;
  * decision; *out is set for DKIM_SIGN_YES only, why is appended to
  * otherwise.
  */
-dkim_sign_decision dkim_sign_prepare(dkim_policy *p, const dkim_hdr *hdrs, size_t n,
+dkim_sign_decision dkim_sign_prepare(dkim_policy *p, const hdrfield *hdrs, size_t n,
                                      bool over_limits, dkim_sign **out, str_t *why);
 
 /* The header edits to make (masquerading), in order; *n may be 0. */

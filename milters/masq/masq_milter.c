@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "mail/hdrfield.h"
 #include "milter/macros.h"
 #include "milter/masq_policy.h"
 #include "milter/masq_settings.h"
@@ -18,16 +19,10 @@
 /* Headers of interest kept per message; the rest are left alone and logged. */
 #define MASQ_MAX_HEADERS 256
 
-typedef struct masq_hdr {
-    char *name;
-    char *value;  /* as received, leading space included (SMFIP_HDR_LEADSPC) */
-    int index;    /* among headers of this name, from 1, as smfi_chgheader counts */
-} masq_hdr;
-
 typedef struct masq_msg {
     milterconn_msg head; /* config snapshot, origin */
     char *sender;       /* argv[0] of MAIL FROM */
-    masq_hdr *hdrs;
+    hdrfield *hdrs;     /* as received, leading space included (SMFIP_HDR_LEADSPC) */
     size_t nhdrs;
     bool hdrs_dropped;
 } masq_msg;
@@ -51,11 +46,7 @@ static void msg_end(void *msg)
 {
     masq_msg *m = msg;
 
-    for (size_t i = 0; i < m->nhdrs; i++) {
-        mem_free(&m->hdrs[i].name);
-        mem_free(&m->hdrs[i].value);
-    }
-    mem_free(&m->hdrs);
+    hdrfields_free(&m->hdrs, &m->nhdrs);
     mem_free(&m->sender);
 }
 
@@ -129,16 +120,6 @@ static sfsistat masq_envfrom(SMFICTX *ctx, char **argv)
     return SMFIS_CONTINUE;
 }
 
-static int next_index(const masq_msg *m, const char *name)
-{
-    int n = 1;
-
-    for (size_t i = 0; i < m->nhdrs; i++)
-        if (strcasecmp(m->hdrs[i].name, name) == 0)
-            n++;
-    return n;
-}
-
 static sfsistat masq_header(SMFICTX *ctx, char *name, char *value)
 {
     masq_msg *m = milterconn_msg_get(ctx, &masq_class);
@@ -151,17 +132,15 @@ static sfsistat masq_header(SMFICTX *ctx, char *name, char *value)
         m->hdrs_dropped = true;
         return SMFIS_CONTINUE;
     }
-    m->hdrs = mem_realloc_array(m->hdrs, m->nhdrs + 1, sizeof *m->hdrs);
-    m->hdrs[m->nhdrs].index = next_index(m, name);
-    m->hdrs[m->nhdrs].name = mem_strdup(name);
-    m->hdrs[m->nhdrs].value = mem_strdup(value);
-    m->nhdrs++;
+    hdrfields_add(&m->hdrs, &m->nhdrs, name, mem_strdup(value));
     return SMFIS_CONTINUE;
 }
 
-/* Rewrites one header; returns -1 when the MTA refused the change. */
-static int rewrite_header(SMFICTX *ctx, const char *qid, const masq_msg *m, const masq_hdr *h)
+/* Rewrites header i; returns -1 when the MTA refused the change. */
+static int rewrite_header(SMFICTX *ctx, const char *qid, const masq_msg *m, size_t i)
 {
+    const hdrfield *h = &m->hdrs[i];
+    int index = hdrfields_index(m->hdrs, i);
     str_t out;
     const char *why = NULL;
     log_safe_buf a, b;
@@ -170,26 +149,26 @@ static int rewrite_header(SMFICTX *ctx, const char *qid, const masq_msg *m, cons
     str_init(&out);
     switch (masq_policy_header(policy(m), h->value, strlen(h->value), &out, &why)) {
     case MASQ_CHANGED:
-        if (smfi_chgheader(ctx, h->name, h->index, out.buf) != MI_SUCCESS) {
+        if (smfi_chgheader(ctx, h->name, index, out.buf) != MI_SUCCESS) {
             log_q(LOG_ERR, qid, "masq=error header=%s index=%d reason=\"MTA refused the change\"",
-                  h->name, h->index);
+                  h->name, index);
             rc = -1;
             break;
         }
         log_q(LOG_INFO, qid, "masq=header header=%s index=%d old=\"%s\" new=\"%s\"", h->name,
-              h->index, log_safe_cstr(&a, h->value), log_safe_cstr(&b, out.buf));
+              index, log_safe_cstr(&a, h->value), log_safe_cstr(&b, out.buf));
         break;
     case MASQ_MALFORMED:
         log_q(LOG_NOTICE, qid, "masq=untouched header=%s index=%d reason=\"%s\" value=\"%s\"",
-              h->name, h->index, why ? why : "malformed", log_safe_cstr(&a, h->value));
+              h->name, index, why ? why : "malformed", log_safe_cstr(&a, h->value));
         break;
     case MASQ_FAILED:
-        log_q(LOG_ERR, qid, "masq=error header=%s index=%d reason=\"%s\"", h->name, h->index,
+        log_q(LOG_ERR, qid, "masq=error header=%s index=%d reason=\"%s\"", h->name, index,
               why ? why : "generics map failure");
         rc = -1;
         break;
     case MASQ_UNCHANGED:
-        log_q(LOG_DEBUG, qid, "masq=unchanged header=%s index=%d", h->name, h->index);
+        log_q(LOG_DEBUG, qid, "masq=unchanged header=%s index=%d", h->name, index);
         break;
     }
     str_free(&out);
@@ -248,7 +227,7 @@ static sfsistat masq_eom(SMFICTX *ctx)
                                 "left untouched\"", MASQ_MAX_HEADERS);
     /* smfi_chgheader indices do not move when values change (no deletes here). */
     for (size_t i = 0; i < m->nhdrs; i++)
-        failed |= rewrite_header(ctx, qid, m, &m->hdrs[i]) < 0;
+        failed |= rewrite_header(ctx, qid, m, i) < 0;
     if (settings(m)->envelope)
         failed |= rewrite_sender(ctx, qid, m) < 0;
     if (failed)

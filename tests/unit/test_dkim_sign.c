@@ -59,16 +59,16 @@ static const struct decision_case {
     {" ", NULL, false, DKIM_SIGN_UNSIGNABLE, "no mailbox in From", NULL},
 };
 
-static size_t make_headers(const struct decision_case *t, dkim_hdr *h)
+static size_t make_headers(const struct decision_case *t, hdrfield *h)
 {
     size_t n = 0;
 
     if (t->from != NULL)
-        h[n++] = (dkim_hdr){.name = "From", .value = (char *)t->from};
-    h[n++] = (dkim_hdr){.name = "To", .value = " x@example.org"};
-    h[n++] = (dkim_hdr){.name = "Subject", .value = " decisions"};
+        h[n++] = (hdrfield){.name = "From", .value = (char *)t->from};
+    h[n++] = (hdrfield){.name = "To", .value = " x@example.org"};
+    h[n++] = (hdrfield){.name = "Subject", .value = " decisions"};
     if (t->from2 != NULL)
-        h[n++] = (dkim_hdr){.name = "From", .value = (char *)t->from2};
+        h[n++] = (hdrfield){.name = "From", .value = (char *)t->from2};
     return n;
 }
 
@@ -79,7 +79,7 @@ static void test_decisions(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof decision_cases / sizeof decision_cases[0]; i++) {
         const struct decision_case *t = &decision_cases[i];
-        dkim_hdr h[4];
+        hdrfield h[4];
         size_t n = make_headers(t, h), nedits;
         dkim_sign *g = NULL;
         str_t why, got;
@@ -137,7 +137,7 @@ static const struct body_case {
 
 static void test_body(void **state)
 {
-    dkim_hdr h[] = {{.name = "From", .value = " a@example.net"},
+    hdrfield h[] = {{.name = "From", .value = " a@example.net"},
                     {.name = "Subject", .value = " body"}};
 
     (void)state;

@@ -328,7 +328,7 @@ static const struct round_case {
 
 static void test_round_trip(void **state)
 {
-    dkim_hdr h[] = {{.name = "From", .value = " Ann <ann@example.net>"},
+    hdrfield h[] = {{.name = "From", .value = " Ann <ann@example.net>"},
                     {.name = "To", .value = " x@example.org"},
                     {.name = "Subject", .value = " round\n trip"}};
 
