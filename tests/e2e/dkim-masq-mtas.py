@@ -68,13 +68,8 @@ def run(kind, order, keys):
                           message(order, i), source='127.0.0.1')
             smtp_send(mta.port, 'root@pc1.home.example.net', ['someone@example.com'],
                       message(order, 0, 'root'), source='127.0.0.1')
-            try:
-                msgs = sink.wait(N + 1, timeout=90)
-                dkimd_log = dkimd.log()
-            except BaseException:
-                log('--- %s log ---\n%s\n--- dkim ---\n%s' % (kind, mta.log()[-4000:],
-                                                             dkimd.log()[-3000:]))
-                raise
+            msgs = sink.wait(N + 1, timeout=90, show={kind: mta, 'dkim': dkimd})
+            dkimd_log = dkimd.log()
         return msgs, dkimd_log
 
 

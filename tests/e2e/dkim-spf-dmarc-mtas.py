@@ -95,12 +95,7 @@ def annotate(kind, cases, dns):
             for label, mail_from, raw, _ in cases:
                 smtp_send(mta.port, mail_from, ['john@example.net'], raw, source=CLIENT,
                           helo=HELO)
-            try:
-                msgs = sink.wait(len(cases), timeout=90)
-            except BaseException:
-                log('--- %s log ---\n%s\n--- dkim ---\n%s' % (kind, mta.log()[-4000:],
-                                                             dkimd.log()[-3000:]))
-                raise
+            msgs = sink.wait(len(cases), timeout=90, show={kind: mta, 'dkim': dkimd})
         got = {}
         for msg in msgs:
             ours = dc.ours(msg.header('Authentication-Results'))

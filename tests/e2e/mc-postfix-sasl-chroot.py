@@ -22,7 +22,7 @@ import ssl
 import stat
 import subprocess
 
-from mktest import Workdir, free_port, run_test, wait_port
+from mktest import Workdir, free_port, run_test, smtp_quit, wait_port
 from mktest.mta import Postfix, require_postfix
 from mktest.sink import Sink
 
@@ -69,10 +69,7 @@ def login(port, user, password, mechanism='PLAIN'):
                        b'Subject: via the chrooted submission\r\n\r\nhi\r\n')
         return code
     finally:
-        try:
-            s.quit()
-        except (smtplib.SMTPException, OSError):
-            s.close()
+        smtp_quit(s)
 
 
 def test():

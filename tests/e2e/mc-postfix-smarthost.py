@@ -15,7 +15,7 @@ import smtplib
 import shutil
 import ssl
 
-from mktest import Workdir, free_port, run_test, wait_port
+from mktest import Workdir, free_port, run_test, smtp_quit, wait_port
 from mktest.mta import Postfix, require_postfix
 from mktest.sink import Sink
 
@@ -67,10 +67,7 @@ def submit(port, login, mechanism):
                    ('Subject: via %s\r\n\r\nhello\r\n' % mechanism).encode())
         return True
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)
 
 
 def test():

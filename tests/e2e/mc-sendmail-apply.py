@@ -24,7 +24,8 @@ import smtplib
 import ssl
 import subprocess
 
-from mktest import Skip, Workdir, free_port, private_ns_argv, run_test, smtp_send, wait_port
+from mktest import (Skip, Workdir, free_port, private_ns_argv, run_test, smtp_quit, smtp_send,
+                    wait_port)
 from mktest.mta import Sendmail, require_sendmail
 from mktest.sink import Sink
 
@@ -101,10 +102,7 @@ def auth_submit(port):
         s.sendmail('roamer@example.net', ['friend@example.com'],
                    b'Subject: submitted with AUTH\r\n\r\nhi\r\n')
     finally:
-        try:
-            s.quit()
-        except (smtplib.SMTPException, OSError):
-            s.close()
+        smtp_quit(s)
 
 
 def test():

@@ -13,7 +13,7 @@ import smtplib
 import subprocess
 import time
 
-from mktest import Skip, Workdir, log, run_test, smtp_connect
+from mktest import Skip, Workdir, log, run_test, smtp_connect, smtp_quit
 from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
 from mktest.sink import Sink
@@ -83,10 +83,7 @@ def attempt(port, source, login, mail_from, rcpt='someone@example.org'):
             s.data(MSG)
         return ('rcpt', code, text.decode('utf-8', 'replace'))
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)
 
 
 CASES = [

@@ -9,10 +9,8 @@ refused here was refused by the milter.  Clients connect from distinct
 127.0.0.x source addresses (and ::1 when IPv6 loopback works).
 Exit 0 pass, 1 fail, 77 skip (MTAs not unpacked, relay milter not built)."""
 
-import smtplib
 
-from mktest import (have_ipv6, log, run_test,
-                     smtp_connect)
+from mktest import have_ipv6, log, run_test, smtp_connect, smtp_quit
 from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
 from mktest.sink import Sink
@@ -73,10 +71,7 @@ def session(port, source, rcpts, host='127.0.0.1', mail_from='user@example.org')
             s.rset()
         return out, data
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)
 
 
 # (what, source, [(rcpt, expected code, phrase in the reply or None)])

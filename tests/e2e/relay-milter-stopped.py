@@ -6,9 +6,8 @@ for loopback clients on their own, answer relaying attempts with a
 temporary failure and deliver nothing; with the milter running the same
 attempt is a 550.  Exit 0 pass, 1 fail, 77 skip."""
 
-import smtplib
 
-from mktest import log, run_test, smtp_connect
+from mktest import log, run_test, smtp_connect, smtp_quit
 from mktest.mta import (Postfix, Sendmail, milterkit_milter, require_postfix,
                  require_sendmail)
 from mktest.sink import Sink
@@ -36,10 +35,7 @@ def attempt(port, source='127.0.0.7'):
             text = mtext
         return mc, rc, text.decode('utf-8', 'replace')
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)
 
 
 def check_mta(cls, dns):

@@ -9,7 +9,7 @@ re-exported here; the rest is in the modules:
   paths        top_srcdir(), top_builddir(), e2e_root(), built(),
                need_program(), run_user(), key_base(), give_key()
   net          patience(), free_port(), wait_port(), wait_for(),
-               socket_accepts(), smtp_connect(), smtp_send()
+               socket_accepts(), smtp_connect(), smtp_quit(), smtp_send()
   proc         Proc, Service, Workdir, SyslogListener, private_ns_argv(),
                run_program()
   daemon       Daemon, milter_daemon(): one of our daemons with a test config
@@ -38,7 +38,7 @@ from .runner import (EXIT_FAIL, EXIT_HARD, EXIT_PASS, EXIT_SKIP, SKIP, Skip,
                      SkipTest, check, fail, in_threads, log, run_test, skip)
 from .paths import (builddir, built, e2e_root, give_key, key_base,
                     need_program, run_user, srcdir, top_builddir, top_srcdir)
-from .net import (free_port, have_ipv6, patience, smtp_connect, smtp_send,
+from .net import (free_port, have_ipv6, patience, smtp_connect, smtp_quit, smtp_send,
                   socket_accepts, wait_for, wait_port)
 from .proc import (Proc, Service, SyslogListener, Workdir, have_private_ns,
                    kill_group_of_pidfile, kill_namespace, private_ns_argv,
@@ -73,6 +73,7 @@ __all__ = [
     'have_ipv6',
     'patience',
     'smtp_connect',
+    'smtp_quit',
     'smtp_send',
     'socket_accepts',
     'wait_for',

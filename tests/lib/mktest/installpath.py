@@ -70,7 +70,7 @@ import ssl
 import subprocess
 import time
 
-from . import Skip, Workdir, check, log, patience, top_srcdir, wait_for
+from . import Skip, Workdir, check, log, patience, smtp_quit, top_srcdir, wait_for
 from . import conftext
 from .machine import Machine, require_machine
 from .readme import Section
@@ -139,13 +139,6 @@ def _tls():
     return ctx
 
 
-def _quit(s):
-    try:
-        s.quit()
-    except (smtplib.SMTPException, OSError):
-        s.close()
-
-
 def auth_offered(starttls):
     """The AUTH mechanisms mail.example.net:587 lists to the laptop, before
     or after STARTTLS (None: not offered)."""
@@ -157,7 +150,7 @@ def auth_offered(starttls):
             s.ehlo('laptop.example.org')
         return s.esmtp_features.get('auth')
     finally:
-        _quit(s)
+        smtp_quit(s)
 
 
 def try_auth(login, password):
@@ -174,7 +167,7 @@ def try_auth(login, password):
             code, text = e.smtp_code, e.smtp_error
         return code, text.decode('utf-8', 'replace')
     finally:
-        _quit(s)
+        smtp_quit(s)
 
 
 def send_without_auth():
@@ -193,7 +186,7 @@ def send_without_auth():
             return 'RCPT', code, text.decode()
         return None
     finally:
-        _quit(s)
+        smtp_quit(s)
 
 
 # ------------------------------------------------------------ the path

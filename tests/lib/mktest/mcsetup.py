@@ -19,8 +19,7 @@ import shutil
 import socket
 import subprocess
 
-from . import (Skip, builddir, e2e_root, have_private_ns, log,
-                     private_ns_argv, srcdir)
+from . import Skip, builddir, e2e_root, have_private_ns, log, private_ns_argv, smtp_quit, srcdir
 
 PASSWORD = 'S3cr3t pass"word'
 REALM = 'mail.example.net'
@@ -245,10 +244,7 @@ def submit_auth(port, login, password, mail_from, rcpts, data,
         check(code == 235, 'AUTH %s: %d %s' % (mechanism, code, resp))
         return s.sendmail(mail_from, rcpts, data)
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)
 
 
 def dkim_key(work, bits=2048):

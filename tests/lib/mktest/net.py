@@ -154,6 +154,15 @@ def smtp_connect(port, host='127.0.0.1', source=None, helo='client.example.org',
     return s
 
 
+def smtp_quit(s):
+    """Ends an smtplib session: QUIT, or just the socket when the server has
+    gone or answers no more."""
+    try:
+        s.quit()
+    except (smtplib.SMTPException, OSError):
+        s.close()
+
+
 def smtp_send(port, mail_from, rcpts, data, host='127.0.0.1', source=None,
               helo='client.example.org', mail_options=(), rcpt_options=()):
     """Submit one message; DATA is bytes (CRLF or LF line ends) or str.
@@ -170,7 +179,4 @@ def smtp_send(port, mail_from, rcpts, data, host='127.0.0.1', source=None,
         return s.sendmail(mail_from, rcpts, data, list(mail_options),
                           list(rcpt_options))
     finally:
-        try:
-            s.quit()
-        except smtplib.SMTPException:
-            s.close()
+        smtp_quit(s)

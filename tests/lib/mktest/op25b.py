@@ -33,8 +33,8 @@ import ssl
 import subprocess
 import time
 
-from . import (Service, Skip, Workdir, builddir, free_port, give_key, key_base,
-               log, srcdir, wait_port)
+from . import (Service, Skip, Workdir, builddir, free_port, give_key, key_base, log, smtp_quit,
+               srcdir, wait_port)
 from .ispsink import IspRelay, make_cert
 from .mta import (Milter, Postfix, Sendmail, postfix_root, require_postfix,
                  require_sendmail, sendmail_root)
@@ -119,7 +119,7 @@ def ehlo_auth(port, starttls, source=ROAMING_ADDR):
             s.ehlo('laptop.example.org')
         return s.esmtp_features.get('auth')
     finally:
-        _quit(s)
+        smtp_quit(s)
 
 
 def submit(port, mechanism='PLAIN', login=ROAMER, password=ROAMER_PW,
@@ -141,7 +141,7 @@ def submit(port, mechanism='PLAIN', login=ROAMER, password=ROAMER_PW,
         return s.sendmail(mail_from, list(rcpts),
                           data or message('via ' + str(mechanism), 'm'))
     finally:
-        _quit(s)
+        smtp_quit(s)
 
 
 def refused_at(fn):
@@ -170,14 +170,7 @@ def plain_relay(port, source=ROAMING_ADDR):
         return s.sendmail('spammer@outside.example.org', [RCPT],
                           message('relay test', 'relay'))
     finally:
-        _quit(s)
-
-
-def _quit(s):
-    try:
-        s.quit()
-    except (smtplib.SMTPException, OSError):
-        s.close()
+        smtp_quit(s)
 
 
 # ------------------------------------------------------- the MTAs

@@ -21,7 +21,7 @@ import time
 
 from aiosmtpd.controller import Controller
 
-from . import Service, free_port, patience
+from . import Service, free_port, log, patience
 from .net import STARTUP_WAIT
 
 
@@ -116,14 +116,18 @@ class Sink(Service):
             self.controller.stop()
             self.controller = None
 
-    def wait(self, n=1, timeout=30):
+    def wait(self, n=1, timeout=30, show=None):
         """Block until at least N messages arrived (TimeoutError after
-        TIMEOUT seconds); return the list of all messages."""
+        TIMEOUT seconds); return the list of all messages.  show: {label:
+        service} whose logs' tails are logged when they do not arrive (the
+        MTA's and the milter's, to see where the mail stopped)."""
         deadline = time.monotonic() + patience(timeout)
         with self.cond:
             while len(self.messages) < n:
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    for label, service in (show or {}).items():
+                        log('--- %s log ---\n%s' % (label, service.log()[-4000:]))
                     raise TimeoutError('sink: %d of %d message(s) after %ds'
                                        % (len(self.messages), n, timeout))
                 self.cond.wait(left)
