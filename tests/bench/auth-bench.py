@@ -34,7 +34,6 @@ why and exits 0.  Not a test: it prints numbers and the target of issue 12
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
@@ -46,11 +45,8 @@ from mktest.proc import private_ns_argv
 from mktest.testdns import TestDNS
 
 from mktest import dkimtest as dc
+from mktest.benchutil import cpu_seconds, message_4k, opendkim_version
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("dkim_bench", os.path.join(HERE, "dkim-bench.py"))
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
 
 DNS_HOST = "127.0.53.12"
 CLIENT = ("mx.example.org", "203.0.113.7", 40001)
@@ -105,7 +101,7 @@ RejectFailures          false
 def signed_4k(keys):
     """A 4096-byte message from bench@example.org, signed by example.org."""
     dkim = dc.dkimpy()
-    msg = bench.message_4k().replace(b"Bench <bench@example.net>", b"Bench <bench@example.org>")
+    msg = message_4k().replace(b"Bench <bench@example.net>", b"Bench <bench@example.org>")
     pem = open(keys.keys[("example.org", "k")][0], "rb").read()
     return dkim.sign(msg, b"k", b"example.org", pem,
                      canonicalize=(b"relaxed", b"relaxed")) + msg
@@ -120,10 +116,10 @@ def send(sock, raw, style, i=0):
 
 def cpu_of(daemon, raw, n, style):
     """CPU seconds daemon spent on n messages."""
-    before = bench.cpu_seconds(daemon.proc.pid)
+    before = cpu_seconds(daemon.proc.pid)
     for i in range(n):
         send(daemon.socket, raw, style, i)
-    return bench.cpu_seconds(daemon.proc.pid) - before
+    return cpu_seconds(daemon.proc.pid) - before
 
 
 def measure(runs, n, style, rounds=ROUNDS):
@@ -204,7 +200,7 @@ def main():
         finally:
             work.cleanup()
     print("milterkit-dkim (SPF + DKIM + DMARC) vs OpenDKIM %s + OpenDMARC %s: CPU per "
-          "verified message" % (bench.opendkim_version(), opendmarc_version()))
+          "verified message" % (opendkim_version(), opendmarc_version()))
     print("(utime+stime from /proc), %d messages of %d bytes, RSA-2048 relaxed/relaxed, "
           "keys and records" % (n, len(raw)))
     print("from a test DNS, one milter connection per message.")

@@ -35,8 +35,8 @@ from mktest import milterclient as mc
 from mktest import Daemon, milter_binary     
 
 from mktest import dkimtest as dc
+from mktest.benchutil import cpu_seconds, message_4k, opendkim_version
 
-TICK = os.sysconf("SC_CLK_TCK")
 
 OPENDKIM_CONF = """\
 Mode                    sv
@@ -56,23 +56,6 @@ RequireSafeKeys         no
 """
 
 
-def message_4k():
-    """A 4096-byte message: the usual headers and plain text lines."""
-    head = dc.message(from_addr="Bench <bench@example.net>", body=b"")
-    line = b"Line %03d of a benchmark message, plain ASCII text for DKIM.\r\n"
-    body = b""
-    i = 0
-    while len(head) + len(body) + len(line % i) <= 4096 - 2:
-        body += line % i
-        i += 1
-    body += b"x" * (4096 - 2 - len(head) - len(body)) + b"\r\n"
-    return head + body
-
-
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK   # utime, stime
 
 
 # How the client writes: "sendmail" writes each packet on its own, as
@@ -203,11 +186,6 @@ def report(style, rsa, row):
         print("  libmilter's own cost is %.2f x a raw RSA signature here; the least a "
               "libmilter signer can do costs %.2f x" % (lm / rsa, fs / rsa))
 
-
-def opendkim_version():
-    out = subprocess.run(["/usr/sbin/opendkim", "-V"], capture_output=True, text=True).stdout
-    m = re.search(r"v([\d.]+)", out)
-    return m.group(1) if m else "?"
 
 
 if __name__ == "__main__":

@@ -12,4 +12,5 @@ EXTRA_DIST += tests/lib/mktest/__init__.py tests/lib/mktest/runner.py \
 	tests/lib/mktest/op25b_demo.py tests/lib/mktest/install.py \
 	tests/lib/mktest/unitsandbox.py tests/lib/mktest/protofuzz.py \
 	tests/lib/mktest/readme.py tests/lib/mktest/conftext.py \
-	tests/lib/mktest/installpath.py tests/lib/mktest/readmedeb.py
+	tests/lib/mktest/installpath.py tests/lib/mktest/readmedeb.py \
+	tests/lib/mktest/benchutil.py

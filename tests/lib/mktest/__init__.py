@@ -29,6 +29,7 @@ re-exported here; the rest is in the modules:
   conftext     milterkit.conf edited in place by a setting's dotted path
   installpath  the README's install path on a Machine, for one MTA
   readmedeb    the package as README step 1 builds it, once per tree
+  benchutil    what the benchmarks in tests/bench share
 
 Only Debian's python3 and its packages are used (python3-dkim,
 python3-aiosmtpd where a module says so).
